@@ -1,0 +1,78 @@
+// Go's internal/fmtsort (1.19): the key order fmt uses to print maps.
+
+import { type GoType, isStruct, numericValue, typeOf, typeString } from '../govalue/index.js';
+
+/** Compare strings as Go does: by UTF-8 bytes, which is code point order (UTF-16 order differs above U+D7FF). */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        // Surrogates (code points >= U+10000) sort after U+E000..U+FFFF in code point order.
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function floatCompare(a: number, b: number): number {
+  if (Number.isNaN(a)) return -1; // no good answer if b is NaN too, so don't bother checking
+  if (Number.isNaN(b)) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Compare two map keys of static type t. Interface keys compare first by dynamic type and then by value; Go
+ * orders the types by the address of their runtime type descriptors, which no program can rely on, so we order
+ * them by type name instead.
+ */
+export function compareKeys(a: unknown, b: unknown, t: GoType): number {
+  switch (t.kind) {
+    case 'int': {
+      const x = numericValue(a) ?? 0;
+      const y = numericValue(b) ?? 0;
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 'float':
+      return floatCompare(Number(numericValue(a) ?? 0), Number(numericValue(b) ?? 0));
+    case 'string':
+      return compareStrings(a as string, b as string);
+    case 'bool':
+      return a === b ? 0 : a === false ? -1 : 1;
+    case 'interface': {
+      if (a === null || b === null) return a === null ? (b === null ? 0 : -1) : 1;
+      const ta = typeOf(a);
+      const tb = typeOf(b);
+      const c = compareStrings(typeString(ta!), typeString(tb!));
+      if (c !== 0) return c;
+      return compareKeys(a, b, ta!);
+    }
+    case 'struct':
+      if (isStruct(a) && isStruct(b)) {
+        for (const f of t.fields) {
+          const c = compareKeys(a[f.name], b[f.name], f.type);
+          if (c !== 0) return c;
+        }
+      }
+      return 0;
+    default:
+      // Pointers, channels and arrays of them: Go compares addresses; insertion order is the closest stable answer.
+      return 0;
+  }
+}
+
+/** Map entries in Go's print order. */
+export function sortedEntries(m: Map<unknown, unknown>, keyType: GoType): Array<[unknown, unknown]> {
+  const entries = Array.from(m.entries());
+  if (entries.length > 1) {
+    if (keyType.kind === 'string') entries.sort((x, y) => compareStrings(x[0] as string, y[0] as string));
+    else entries.sort((x, y) => compareKeys(x[0], y[0], keyType));
+  }
+  return entries;
+}
