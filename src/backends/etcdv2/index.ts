@@ -1,0 +1,388 @@
+// etcd v2 keys API backend (the API the seed uses: `etcdctl set`, `curl /v2/keys`), over plain HTTP(S).
+//
+// No client library: the v2 Go/JS clients are deprecated. We use node:http/https rather than fetch because
+// client certificates (-client-cert/-client-key) and -client-insecure need a TLS agent, which Node 20's
+// fetch only accepts through the separate `undici` package.
+//
+// Semantics follow confd's v2 client (backends/etcd/client.go before v0.12): a prefix is read with
+// `recursive=true&quorum=true` and its directories are flattened to leaf keys ("/db" reads "/db" and "/db/...",
+// not "/dbx"). Keys are the node keys etcd returns. A missing prefix reads as empty (confd failed the whole
+// template with "100: Key not found"; an empty registry directory is a normal state for a service registry).
+// Watch: `?wait=true&recursive=true&waitIndex=N` on the deepest directory covering all prefixes, resumed from
+// the last delivered index after any failure, on the next endpoint. "401 event index cleared" (etcd keeps the
+// last 1000 events) and directory deletes/expiries (which remove keys we are not told about) are answered
+// with a full re-read delivered as a 'reset'.
+
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
+import { Backoff, canceled, describeError, inTree, sleep } from '../util.js';
+
+/** How long one wait request stays open before it is re-issued (keeps dead connections from lingering). */
+const LONG_POLL_MS = 60_000;
+
+export interface EtcdV2BackendOptions extends BackendOptions {
+  /** Cap of one wait request (default 60 s); tests shorten it. */
+  readonly longPollMs?: number;
+}
+
+interface V2Node {
+  key?: string;
+  value?: string;
+  dir?: boolean;
+  nodes?: V2Node[];
+  modifiedIndex?: number;
+  createdIndex?: number;
+}
+
+interface V2Response {
+  action?: string;
+  node?: V2Node;
+  prevNode?: V2Node;
+  errorCode?: number;
+  message?: string;
+  cause?: string;
+  index?: number;
+}
+
+interface HttpResult {
+  status: number;
+  etcdIndex: bigint | undefined;
+  body: V2Response;
+  endpoint: string;
+}
+
+export function normalizeEndpoint(node: string, scheme: string): string {
+  const n = node.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n)) return n.replace(/\/+$/, '');
+  return `${scheme}://${n}`.replace(/\/+$/, '');
+}
+
+/** "/with space/ü" -> "/with%20space/%C3%BC" (each path segment escaped, slashes kept). */
+export function keyPath(key: string): string {
+  const k = key.startsWith('/') ? key : `/${key}`;
+  return k
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+}
+
+/** Flatten a v2 node tree into leaf keys (confd's nodeWalk). */
+function flatten(node: V2Node | undefined, out: Map<string, string>): void {
+  if (!node) return;
+  if (node.dir) {
+    for (const child of node.nodes ?? []) flatten(child, out);
+  } else if (node.key !== undefined) {
+    out.set(node.key, node.value ?? '');
+  }
+}
+
+/** The deepest directory containing every prefix ("/nginx/a" and "/nginx/b" -> "/nginx"). */
+export function commonDirectory(prefixes: readonly string[]): string {
+  const split = prefixes.map((p) => p.split('/').filter((s) => s !== ''));
+  if (split.length === 0) return '/';
+  const first = split[0]!;
+  let n = first.length;
+  for (const s of split) {
+    let i = 0;
+    while (i < n && i < s.length && s[i] === first[i]) i++;
+    n = i;
+  }
+  return `/${first.slice(0, n).join('/')}`;
+}
+
+function isErrorCode(body: V2Response, code: number): boolean {
+  return body.errorCode === code;
+}
+
+export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
+  const name = 'etcdv2';
+  const scheme = o.scheme === 'https' || o.clientCert || o.clientCaKeys ? 'https' : o.scheme || 'http';
+  const endpoints = (o.nodes.length > 0 ? o.nodes : ['127.0.0.1:2379']).map((n) => normalizeEndpoint(n, scheme));
+  const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
+  const readFile = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new BackendError(`${name}: cannot read ${what} ${path}: ${describeError(err)}`, 'ECONFIG', { retryable: false, cause: err });
+    }
+  };
+  const httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    ...(o.clientCaKeys ? { ca: readFile(o.clientCaKeys, 'CA file (-client-ca-keys)') } : {}),
+    ...(o.clientCert ? { cert: readFile(o.clientCert, 'client certificate (-client-cert)') } : {}),
+    ...(o.clientKey ? { key: readFile(o.clientKey, 'client key (-client-key)') } : {}),
+    rejectUnauthorized: !o.clientInsecure,
+  });
+  const httpAgent = new HttpAgent({ keepAlive: true });
+  const authHeader =
+    o.basicAuth && o.username ? `Basic ${Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64')}` : undefined;
+  let preferred = 0; // index of the endpoint that answered last (sticky failover)
+
+  /** One GET against one endpoint. Resolves with any HTTP answer; rejects on network/TLS failure. */
+  const get = (
+    endpoint: string,
+    path: string,
+    o2: { signal?: AbortSignal; timeoutMs: number; onHeaders?: (etcdIndex: bigint | undefined) => void },
+  ): Promise<HttpResult> =>
+    new Promise((resolve, reject) => {
+      const url = new URL(endpoint + path);
+      const isHttps = url.protocol === 'https:';
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (authHeader) headers['authorization'] = authHeader;
+      const req = (isHttps ? httpsRequest : httpRequest)(url, {
+        method: 'GET',
+        headers,
+        agent: isHttps ? httpsAgent : httpAgent,
+        ...(o2.signal ? { signal: o2.signal } : {}),
+      });
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${o2.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o2.timeoutMs);
+      req.on('response', (res: IncomingMessage) => {
+        const idx = res.headers['x-etcd-index'];
+        const etcdIndex = typeof idx === 'string' && /^\d+$/.test(idx) ? BigInt(idx) : undefined;
+        o2.onHeaders?.(etcdIndex);
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          let body: V2Response;
+          try {
+            body = text === '' ? {} : (JSON.parse(text) as V2Response);
+          } catch {
+            body = { message: text.trim().slice(0, 200) };
+          }
+          resolve({ status: res.statusCode ?? 0, etcdIndex, body, endpoint });
+        });
+        res.on('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      });
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end();
+    });
+
+  /** Classify a non-2xx answer that is not simply "key not found". */
+  const httpError = (r: HttpResult, what: string): BackendError => {
+    const detail = r.body.errorCode !== undefined ? `${r.body.errorCode}: ${r.body.message ?? ''}${r.body.cause ? ` (${r.body.cause})` : ''}` : `HTTP ${r.status}${r.body.message ? `: ${r.body.message}` : ''}`;
+    if (r.status === 401 || r.status === 403 || isErrorCode(r.body, 110)) {
+      return new BackendError(`${name}: ${what} at ${r.endpoint}: authentication failed (check -basic-auth -username -password): ${detail}`, 'EAUTH', { endpoint: r.endpoint, retryable: false });
+    }
+    if (r.status === 404 && r.body.errorCode === undefined) {
+      return new BackendError(`${name}: ${what} at ${r.endpoint}: the v2 keys API is not served here (etcd 3.4 needs --enable-v2): ${detail}`, 'ENOV2', { endpoint: r.endpoint, retryable: false });
+    }
+    return new BackendError(`${name}: ${what} at ${r.endpoint}: ${detail}`, 'EETCD', { endpoint: r.endpoint, retryable: r.status >= 500 });
+  };
+
+  const networkError = (endpoint: string, err: unknown, what: string): BackendError => {
+    const cause = describeError(err);
+    const tls = /ssl|tls|certificate|self.signed|wrong version number|EPROTO|ECONNRESET.*https/i.test(cause);
+    return new BackendError(`${name}: ${what} at ${endpoint}: ${tls ? 'TLS failure: ' : ''}${cause}`, tls ? 'ETLS' : 'EUNAVAILABLE', { endpoint, cause: err });
+  };
+
+  /**
+   * GET `path`, failing over across endpoints on network errors and 5xx; answers (including 4xx) from one
+   * endpoint are final. Throws BackendError naming every endpoint tried.
+   */
+  const getWithFailover = async (
+    path: string,
+    what: string,
+    o2: { signal?: AbortSignal; timeoutMs?: number; onHeaders?: (etcdIndex: bigint | undefined) => void } = {},
+  ): Promise<HttpResult> => {
+    const failures: BackendError[] = [];
+    for (let i = 0; i < endpoints.length; i++) {
+      const idx = (preferred + i) % endpoints.length;
+      const endpoint = endpoints[idx]!;
+      if (o2.signal?.aborted) throw canceled(`${name}: ${what}`);
+      try {
+        const r = await get(endpoint, path, { timeoutMs: o2.timeoutMs ?? timeoutMs, ...(o2.signal ? { signal: o2.signal } : {}), ...(o2.onHeaders ? { onHeaders: o2.onHeaders } : {}) });
+        if (r.status >= 500) {
+          failures.push(httpError(r, what));
+          continue;
+        }
+        preferred = idx;
+        return r;
+      } catch (err) {
+        if (o2.signal?.aborted) throw canceled(`${name}: ${what}`);
+        failures.push(networkError(endpoint, err, what));
+      }
+    }
+    if (failures.length === 1) throw failures[0]!;
+    const first = failures[0];
+    throw new BackendError(
+      `${name}: ${what}: all ${endpoints.length} endpoints failed: ${failures.map((f) => f.message.replace(`${name}: ${what} at `, '')).join('; ')}`,
+      first?.code ?? 'EUNAVAILABLE',
+      { endpoint: first?.endpoint ?? endpoints[0], cause: first },
+    );
+  };
+
+  /** Read one prefix tree; resolves with its leaves and the X-Etcd-Index of the answer. */
+  const readOne = async (prefix: string, signal?: AbortSignal): Promise<{ values: Map<string, string>; index: bigint }> => {
+    const what = `read ${JSON.stringify(prefix)}`;
+    const r = await getWithFailover(`/v2/keys${keyPath(prefix)}?recursive=true&quorum=true`, what, signal ? { signal } : {});
+    const values = new Map<string, string>();
+    if (r.status === 404 && isErrorCode(r.body, 100)) {
+      // Key not found: an empty tree. The error body carries the current index.
+      const index = r.etcdIndex ?? (r.body.index !== undefined ? BigInt(r.body.index) : 0n);
+      return { values, index };
+    }
+    if (r.status !== 200) throw httpError(r, what);
+    flatten(r.body.node, values);
+    if (r.etcdIndex === undefined) throw new BackendError(`${name}: ${what} at ${r.endpoint}: answer without X-Etcd-Index`, 'EETCD', { endpoint: r.endpoint });
+    return { values, index: r.etcdIndex };
+  };
+
+  const read = async (prefixes: readonly string[], signal?: AbortSignal): Promise<Snapshot> => {
+    if (signal?.aborted) throw canceled(`${name}: read`);
+    const unique = [...new Set(prefixes)];
+    if (unique.length === 0) {
+      const r = await readOne('/__confd_ts_index_probe__', signal);
+      return { revision: r.index, values: new Map() };
+    }
+    // v2 has no multi-key read at an index: read each tree, and when a write slipped in between (the answers'
+    // X-Etcd-Index differ), read again. On a cluster too busy for that, report the smallest index: the watch
+    // then replays everything after it, so the state converges at once (confd's v2 reads were never atomic).
+    let parts: { values: Map<string, string>; index: bigint }[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      parts = [];
+      for (const p of unique) parts.push(await readOne(p, signal));
+      if (parts.every((p) => p.index === parts[0]!.index)) break;
+    }
+    const values = new Map<string, string>();
+    let revision = parts[0]!.index;
+    for (const p of parts) {
+      for (const [k, v] of p.values) values.set(k, v);
+      if (p.index < revision) revision = p.index;
+    }
+    return { revision, values };
+  };
+
+  async function* watch(prefixes: readonly string[], fromRevision: bigint, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+    const wanted = [...new Set(prefixes)];
+    if (wanted.length === 0) return;
+    const root = commonDirectory(wanted);
+    const backoff = new Backoff();
+    let next = fromRevision + 1n;
+
+    /** Full re-read with backoff until it works (or we are stopped); the caller yields the reset. */
+    const reread = async (): Promise<Snapshot | undefined> => {
+      for (;;) {
+        if (signal.aborted) return undefined;
+        try {
+          const snap = await read(wanted, signal);
+          backoff.reset();
+          return snap;
+        } catch (err) {
+          if (signal.aborted) return undefined;
+          const delay = backoff.next();
+          o.log?.error(`${describeError(err)}; retrying in ${delay} ms`);
+          await sleep(delay, signal);
+        }
+      }
+    };
+
+    while (!signal.aborted) {
+      const what = `watch ${JSON.stringify(root)} from index ${next}`;
+      const endpointIndex = preferred % endpoints.length;
+      const endpoint = endpoints[endpointIndex]!;
+      let startIndex: bigint | undefined;
+      let r: HttpResult;
+      try {
+        r = await get(endpoint, `/v2/keys${keyPath(root)}?wait=true&recursive=true&waitIndex=${next}`, {
+          signal,
+          timeoutMs: o.longPollMs ?? LONG_POLL_MS,
+          onHeaders: (idx) => (startIndex = idx),
+        });
+      } catch (err) {
+        if (signal.aborted) return;
+        if ((err as { code?: unknown }).code === 'ETIMEDOUT' && startIndex !== undefined) {
+          // Our long-poll cap, not a failure. etcd flushed the headers at once with the index the watch started
+          // at; no event up to it concerned us (it would have been answered at once), so resume after it: this
+          // keeps a quiet prefix on a busy cluster out of the 1000-event window.
+          if (startIndex + 1n > next) next = startIndex + 1n;
+          continue;
+        }
+        // Fail over: the next attempt goes to the next endpoint.
+        if (preferred === endpointIndex) preferred = (endpointIndex + 1) % endpoints.length;
+        const delay = backoff.next();
+        o.log?.warn(`${networkError(endpoint, err, what).message}; retrying on ${endpoints[preferred]} in ${delay} ms`);
+        await sleep(delay, signal);
+        continue;
+      }
+      if (r.status >= 500) {
+        if (preferred === endpointIndex) preferred = (endpointIndex + 1) % endpoints.length;
+        const delay = backoff.next();
+        o.log?.warn(`${httpError(r, what).message}; retrying on ${endpoints[preferred]} in ${delay} ms`);
+        await sleep(delay, signal);
+        continue;
+      }
+      if (r.status === 400 && isErrorCode(r.body, 401)) {
+        o.log?.warn(`${name}: ${what} at ${r.endpoint}: ${r.body.message ?? 'event index cleared'} (${r.body.cause ?? ''}); re-reading everything`);
+        const snap = await reread();
+        if (!snap) return;
+        next = snap.revision + 1n;
+        yield { kind: 'reset', snapshot: snap };
+        continue;
+      }
+      if (r.status !== 200) {
+        const err = httpError(r, what);
+        const delay = backoff.next();
+        o.log?.error(`${err.message}; retrying in ${delay} ms`);
+        await sleep(delay, signal);
+        continue;
+      }
+      backoff.reset();
+      const node = r.body.node;
+      const action = r.body.action ?? '';
+      if (!node || node.modifiedIndex === undefined || node.key === undefined) {
+        // An empty answer (the server closed the poll): resume where we were.
+        continue;
+      }
+      const eventIndex = BigInt(node.modifiedIndex);
+      next = eventIndex + 1n;
+      const key = node.key;
+      const concerned = wanted.some((p) => inTree(key, p) || (node.dir === true && inTree(p, key)));
+      if (!concerned) continue;
+      let change: Change | undefined;
+      switch (action) {
+        case 'set':
+        case 'update':
+        case 'create':
+        case 'compareAndSwap':
+          if (!node.dir) change = { type: 'put', key, value: node.value ?? '' };
+          break;
+        case 'delete':
+        case 'expire':
+        case 'compareAndDelete':
+          if (!node.dir && !r.body.prevNode?.dir) change = { type: 'delete', key };
+          else {
+            // A directory went away with keys we are not told about: re-read.
+            o.log?.info(`${name}: directory ${key} ${action === 'expire' ? 'expired' : 'deleted'} at index ${eventIndex}; re-reading everything`);
+            const snap = await reread();
+            if (!snap) return;
+            next = snap.revision + 1n;
+            yield { kind: 'reset', snapshot: snap };
+          }
+          break;
+        default:
+          o.log?.warn(`${name}: ignoring unknown watch action ${JSON.stringify(action)} on ${key}`);
+      }
+      if (change) yield { kind: 'changes', revision: eventIndex, changes: [change] };
+    }
+  }
+
+  return {
+    name,
+    read,
+    watch,
+    async close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,286 @@
+// etcd v3 backend (also `-backend etcd`), on the `etcd3` client.
+//
+// Reads: every prefix is a raw key prefix (confd's clientv3.WithPrefix), read page by page at ONE revision
+// (the first page pins it), so a resource never sees half of a change. Watch: one watch stream over the key
+// range covering all prefixes (so events arrive in revision order), filtered client-side, resumed from the last
+// delivered revision after any stream break or member loss; when the revision has been compacted away, a full
+// re-read is delivered as a 'reset'.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  Etcd3,
+  EtcdAuthenticationFailedError,
+  EtcdPermissionDeniedError,
+  GRPCDeadlineExceededError,
+  GRPCUnauthenticatedError,
+  type IOptions,
+  type IRangeResponse,
+  type IWatchResponse,
+  type Watcher,
+} from 'etcd3';
+import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
+import { abortable, Backoff, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes, sleep } from '../util.js';
+
+/** Keys per range request: keeps each response far below gRPC's 4 MiB message limit for large registries. */
+const PAGE_SIZE = 5000;
+
+export interface EtcdV3BackendOptions extends BackendOptions {
+  /** Name in logs and errors: "etcdv3" or "etcd". */
+  readonly backendName?: string;
+  /** Keys per range request (default 5000); tests use small pages. */
+  readonly pageSize?: number;
+}
+
+/** "127.0.0.1:2379" -> "http://127.0.0.1:2379" (https when TLS material is configured or -scheme https). */
+export function normalizeEndpoint(node: string, scheme: string): string {
+  const n = node.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n)) return n.replace(/\/+$/, '');
+  return `${scheme}://${n}`.replace(/\/+$/, '');
+}
+
+function endpointScheme(o: BackendOptions): string {
+  if (o.scheme === 'https' || o.clientCert || o.clientKey || o.clientCaKeys) return 'https';
+  return o.scheme || 'http';
+}
+
+/** The first key after every key with this prefix (etcd's prefix range end). "" means "to the end". */
+function prefixRangeEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i] = end[i]! + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]); // all 0xff (or empty): no upper bound
+}
+
+function readFileOrThrow(path: string, what: string, backend: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new BackendError(`${backend}: cannot read ${what} ${path}: ${describeError(err)}`, 'ECONFIG', { retryable: false, cause: err });
+  }
+}
+
+/**
+ * With -client-insecure, Go confd skips server certificate verification entirely. etcd3 builds its gRPC
+ * credentials itself, so we hand it a credentials factory that adds the verify options for this construction.
+ */
+function constructInsecure(options: IOptions): Etcd3 {
+  const require = createRequire(import.meta.url);
+  const grpc = require(require.resolve('@grpc/grpc-js', { paths: [require.resolve('etcd3')] })) as {
+    credentials: { createSsl: (...args: unknown[]) => unknown };
+  };
+  const original = grpc.credentials.createSsl;
+  grpc.credentials.createSsl = (root?: unknown, key?: unknown, chain?: unknown) =>
+    original(root ?? null, key ?? null, chain ?? null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+  try {
+    return new Etcd3(options);
+  } finally {
+    grpc.credentials.createSsl = original;
+  }
+}
+
+export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
+  const name = o.backendName ?? 'etcdv3';
+  const scheme = endpointScheme(o);
+  const endpoints = (o.nodes.length > 0 ? o.nodes : ['127.0.0.1:2379']).map((n) => normalizeEndpoint(n, scheme));
+  // TLS when any endpoint says https (explicitly, or through -scheme / certificate flags).
+  const secure = endpoints.some((e) => e.startsWith('https://'));
+  const where = endpoints.length === 1 ? `endpoint ${endpoints[0]}` : `endpoints ${endpoints.join(',')}`;
+  const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
+  const pageSize = o.pageSize ?? PAGE_SIZE;
+
+  const options: IOptions = {
+    hosts: endpoints,
+    dialTimeout: Math.min(timeoutMs, 5000),
+    // Streams (watch) have no deadline; unary calls get the per-request timeout.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    grpcOptions: {
+      // Notice a silently dead member (no RST) within ~15 s; etcd permits pings every 5 s.
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+    },
+    faultHandling: {
+      watchBackoff: new StreamBackoff(100),
+    },
+  };
+  if (secure) {
+    (options as { credentials?: IOptions['credentials'] }).credentials = {
+      rootCertificate: o.clientCaKeys ? readFileOrThrow(o.clientCaKeys, 'CA file (-client-ca-keys)', name) : (undefined as unknown as Buffer),
+      ...(o.clientKey ? { privateKey: readFileOrThrow(o.clientKey, 'client key (-client-key)', name) } : {}),
+      ...(o.clientCert ? { certChain: readFileOrThrow(o.clientCert, 'client certificate (-client-cert)', name) } : {}),
+    };
+  }
+  if (o.basicAuth && o.username !== undefined && o.username !== '') {
+    (options as { auth?: IOptions['auth'] }).auth = { username: o.username, password: o.password ?? '' };
+  }
+  const client = o.clientInsecure && secure ? constructInsecure(options) : new Etcd3(options);
+
+  /** Turn a client error into one line naming the endpoints and the cause. */
+  const toBackendError = (err: unknown, what: string): BackendError => {
+    if (err instanceof BackendError) return err;
+    const cause = describeError(err).replace(/\.?\s*Resolution note:\s*$/, '');
+    if (err instanceof EtcdAuthenticationFailedError || err instanceof GRPCUnauthenticatedError || /authentication failed|invalid auth token|user name is empty/i.test(cause)) {
+      return new BackendError(`${name}: ${what} at ${where}: authentication failed (check -username/-password): ${cause}`, 'EAUTH', { endpoint: endpoints[0], retryable: false, cause: err });
+    }
+    if (err instanceof EtcdPermissionDeniedError) {
+      return new BackendError(`${name}: ${what} at ${where}: permission denied: ${cause}`, 'EPERM', { endpoint: endpoints[0], retryable: false, cause: err });
+    }
+    if (err instanceof GRPCDeadlineExceededError) {
+      return new BackendError(`${name}: ${what} at ${where}: timed out after ${timeoutMs} ms: ${cause}`, 'ETIMEDOUT', { endpoint: endpoints[0], cause: err });
+    }
+    if (/ssl|tls|certificate|handshake|wrong version number|self.signed/i.test(cause)) {
+      return new BackendError(`${name}: ${what} at ${where}: TLS failure: ${cause}`, 'ETLS', { endpoint: endpoints[0], cause: err });
+    }
+    return new BackendError(`${name}: ${what} at ${where}: ${cause}`, 'EUNAVAILABLE', { endpoint: endpoints[0], cause: err });
+  };
+
+  const read = async (prefixes: readonly string[], signal?: AbortSignal): Promise<Snapshot> => {
+    const what = `read ${prefixes.map((p) => JSON.stringify(p)).join(', ')}`;
+    if (signal?.aborted) throw canceled(`${name}: ${what}`);
+    const values = new Map<string, string>();
+    let revision: bigint | undefined;
+    try {
+      for (const prefix of minimalPrefixes(prefixes)) {
+        const prefixBuf = Buffer.from(prefix, 'utf8');
+        // An empty prefix is the whole keyspace: [\0, \0).
+        let start = prefixBuf.length === 0 ? Buffer.from([0]) : prefixBuf;
+        const end = prefixRangeEnd(prefixBuf);
+        for (;;) {
+          const res: IRangeResponse = await abortable(
+            client.kv.range({ key: start, range_end: end, limit: pageSize, ...(revision !== undefined ? { revision: revision.toString() } : {}) }),
+            signal,
+            `${name}: ${what}`,
+          );
+          if (revision === undefined) revision = BigInt(res.header.revision);
+          for (const kv of res.kvs) values.set(kv.key.toString('utf8'), kv.value.toString('utf8'));
+          const last = res.kvs[res.kvs.length - 1];
+          if (!res.more || last === undefined) break;
+          start = Buffer.concat([last.key, Buffer.from([0])]);
+        }
+      }
+      if (revision === undefined) {
+        // No prefixes: still report the current revision so that a watch can start from it.
+        const res = await abortable(client.kv.range({ key: Buffer.from([0]), limit: 1, count_only: true }), signal, `${name}: ${what}`);
+        revision = BigInt(res.header.revision);
+      }
+    } catch (err) {
+      throw toBackendError(err, what);
+    }
+    o.log?.debug(`${name}: read ${values.size} keys at revision ${revision}`);
+    return { revision, values };
+  };
+
+  async function* watch(prefixes: readonly string[], fromRevision: bigint, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+    const wanted = minimalPrefixes(prefixes);
+    if (wanted.length === 0) return;
+    // One range covering every prefix keeps a single, totally ordered event stream.
+    const starts = wanted.map((p) => Buffer.from(p, 'utf8'));
+    const ends = starts.map(prefixRangeEnd);
+    const rangeStart = starts.reduce((a, b) => (Buffer.compare(a, b) <= 0 ? a : b));
+    const unbounded = ends.some((e) => e.length === 1 && e[0] === 0);
+    const rangeEnd = unbounded ? Buffer.from([0]) : ends.reduce((a, b) => (Buffer.compare(a, b) >= 0 ? a : b));
+    const backoff = new Backoff();
+    let last = fromRevision;
+
+    type Item = { kind: 'data'; res: IWatchResponse } | { kind: 'canceled'; err: unknown };
+    while (!signal.aborted) {
+      const queue = new EventQueue<Item>();
+      const builder = client.watch().inRange({ start: rangeStart.length === 0 ? Buffer.from([0]) : rangeStart, end: rangeEnd }).startRevision((last + 1n).toString());
+      const watcher: Watcher = builder.watcher();
+      const request = watcher.request as { start_revision?: string | number };
+      watcher.on('data', (res: IWatchResponse) => queue.push({ kind: 'data', res }));
+      watcher.on('error', (err: unknown) => queue.push({ kind: 'canceled', err }));
+      watcher.on('disconnected', (err: unknown) => {
+        // etcd3 resumes from the header revision it last saw, which can run ahead of the events delivered
+        // (catch-up batches, the 'created' header); resume from what we actually delivered instead.
+        request.start_revision = (last + 1n).toString();
+        o.log?.warn(`${name}: watch stream to ${where} broke (${describeError(err)}); resuming from revision ${last + 1n}`);
+      });
+      watcher.on('connected', () => {
+        backoff.reset();
+      });
+      let serverCanceled = false;
+      // Detaching waits for etcd's cancel confirmation; never let a dead stream hold us up.
+      const detach = (): Promise<unknown> =>
+        serverCanceled ? Promise.resolve() : Promise.race([watcher.cancel().catch(() => undefined), sleep(1000)]);
+      const onAbort = (): void => void detach();
+      signal.addEventListener('abort', onAbort, { once: true });
+      let needReset = false;
+      try {
+        for (;;) {
+          const item = await queue.next(signal);
+          if (item === undefined) return;
+          if (item.kind === 'canceled') {
+            serverCanceled = true; // etcd3 has already dropped this watcher
+            o.log?.warn(`${name}: watch from revision ${last + 1n} canceled by etcd (${describeError(item.err)}); re-reading everything`);
+            needReset = true;
+            break;
+          }
+          const res = item.res;
+          if (res.compact_revision !== undefined && res.compact_revision !== '0' && res.events.length === 0 && BigInt(res.compact_revision) > last) {
+            o.log?.warn(`${name}: revision ${last + 1n} was compacted (compact revision ${res.compact_revision}); re-reading everything`);
+            needReset = true;
+            break;
+          }
+          const changes: Change[] = [];
+          let maxRev = last;
+          for (const ev of res.events) {
+            const rev = BigInt(ev.kv.mod_revision);
+            if (rev <= last) continue; // replayed after a reconnect: already delivered
+            if (rev > maxRev) maxRev = rev;
+            const key = ev.kv.key.toString('utf8');
+            if (!matchesRawPrefix(key, wanted)) continue;
+            changes.push(ev.type === 'Delete' ? { type: 'delete', key } : { type: 'put', key, value: ev.kv.value.toString('utf8') });
+          }
+          if (maxRev > last) {
+            last = maxRev;
+            request.start_revision = (last + 1n).toString();
+            if (changes.length > 0) yield { kind: 'changes', revision: last, changes };
+          }
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        await detach();
+      }
+      if (!needReset) continue;
+      // Full re-read, retried with backoff until it succeeds or we are stopped.
+      for (;;) {
+        if (signal.aborted) return;
+        try {
+          const snapshot = await read(prefixes, signal);
+          last = snapshot.revision;
+          backoff.reset();
+          yield { kind: 'reset', snapshot };
+          break;
+        } catch (err) {
+          if (signal.aborted) return;
+          const delay = backoff.next();
+          o.log?.error(`${describeError(err)}; retrying in ${delay} ms`);
+          await sleep(delay, signal);
+        }
+      }
+    }
+  }
+
+  return {
+    name,
+    read,
+    watch,
+    async close() {
+      client.close();
+    },
+  };
+}
+
+/** etcd3's watch reconnect backoff (cockatiel IBackoff shape): 100 ms doubling to 5 s. */
+class StreamBackoff {
+  constructor(readonly duration: number) {}
+  next(): StreamBackoff {
+    return new StreamBackoff(Math.min(this.duration * 2, 5000));
+  }
+}

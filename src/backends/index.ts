@@ -1,0 +1,128 @@
+// createBackend: confd's `-backend NAME` to a Backend.
+//
+// file and env are loaded eagerly (small, local). etcd/etcdv3, etcdv2 and redis are loaded on first use with a
+// dynamic import(), so `-backend file` never pays for gRPC or ioredis; DNS SRV discovery (-srv-domain,
+// -srv-record) also happens then, since it is asynchronous.
+
+import { promises as dns } from 'node:dns';
+import { createEnvBackend } from './env/index.js';
+import { createFileBackend } from './file/index.js';
+import { BackendError, type Backend, type BackendOptions, type Snapshot, type WatchEvent } from './types.js';
+import { describeError } from './util.js';
+
+/** confd's backends that confd-ts does not implement. */
+const UNSUPPORTED = ['consul', 'vault', 'dynamodb', 'ssm', 'zookeeper', 'rancher', 'metad'];
+
+export const SUPPORTED_BACKENDS = ['file', 'env', 'etcd', 'etcdv3', 'etcdv2', 'redis'] as const;
+
+export interface SrvRecord {
+  readonly name: string;
+  readonly port: number;
+  readonly priority: number;
+  readonly weight: number;
+}
+
+export interface CreateBackendDeps {
+  /** SRV lookup (default: the system resolver, node:dns resolveSrv). Injected by tests. */
+  readonly resolveSrv?: (record: string) => Promise<readonly SrvRecord[]>;
+}
+
+/**
+ * The SRV record to query, as confd builds it: -srv-record as given, else "_<backend>._tcp.<srv-domain>.";
+ * undefined when neither is set.
+ */
+export function srvRecordName(backend: string, o: Pick<BackendOptions, 'srvDomain' | 'srvRecord'>): string | undefined {
+  if (o.srvRecord) return o.srvRecord;
+  if (o.srvDomain) return `_${backend}._tcp.${o.srvDomain}.`;
+  return undefined;
+}
+
+/**
+ * Backend nodes from DNS SRV, as confd's getBackendNodesFromSRV: "target:port" per record in the resolver's
+ * order, the target's trailing dot removed (the backends add -scheme for etcd).
+ */
+export async function nodesFromSrv(record: string, resolveSrv: (record: string) => Promise<readonly SrvRecord[]>): Promise<string[]> {
+  let records: readonly SrvRecord[];
+  try {
+    records = await resolveSrv(record);
+  } catch (err) {
+    throw new BackendError(`cannot get nodes from SRV records ${record}: ${describeError(err)}`, 'ESRV', { cause: err });
+  }
+  if (records.length === 0) throw new BackendError(`cannot get nodes from SRV records ${record}: no records`, 'ESRV');
+  return records.map((r) => {
+    const host = r.name.replace(/\.+$/, '');
+    return `${host.includes(':') ? `[${host}]` : host}:${r.port}`;
+  });
+}
+
+/** A Backend whose implementation module is imported (and SRV resolved) on first use. */
+class LazyBackend implements Backend {
+  private loading: Promise<Backend> | undefined;
+  constructor(
+    readonly name: string,
+    private readonly load: () => Promise<Backend>,
+  ) {}
+  private backend(): Promise<Backend> {
+    this.loading ??= this.load();
+    // A failed load (bad SRV answer, missing module) is retried on the next call rather than cached forever.
+    this.loading.catch(() => (this.loading = undefined));
+    return this.loading;
+  }
+  async read(prefixes: readonly string[], signal?: AbortSignal): Promise<Snapshot> {
+    return (await this.backend()).read(prefixes, signal);
+  }
+  async *watch(prefixes: readonly string[], fromRevision: bigint, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+    const b = await this.backend();
+    if (!b.watch) throw new BackendError(`${this.name}: watch is not supported`, 'ENOTSUPPORTED', { retryable: false });
+    yield* b.watch(prefixes, fromRevision, signal);
+  }
+  async close(): Promise<void> {
+    const loading = this.loading;
+    this.loading = undefined;
+    if (!loading) return;
+    try {
+      await (await loading).close();
+    } catch {
+      // a backend that never loaded has nothing to close
+    }
+  }
+}
+
+export function createBackend(name: string, o: BackendOptions, deps: CreateBackendDeps = {}): Backend {
+  const resolveSrv = deps.resolveSrv ?? ((record: string) => dns.resolveSrv(record));
+  const withNodes = async (): Promise<BackendOptions> => {
+    const record = srvRecordName(name, o);
+    if (record === undefined) return o;
+    const nodes = await nodesFromSrv(record, resolveSrv);
+    o.log?.info(`SRV record set to ${record}: nodes ${nodes.join(', ')}`);
+    return { ...o, nodes };
+  };
+  switch (name) {
+    case 'file':
+      return createFileBackend(o);
+    case 'env':
+      return createEnvBackend(o);
+    case 'etcd':
+    case 'etcdv3':
+      return new LazyBackend(name, async () => {
+        const { createEtcdV3Backend } = await import('./etcdv3/index.js');
+        return createEtcdV3Backend({ ...(await withNodes()), backendName: name });
+      });
+    case 'etcdv2':
+      return new LazyBackend(name, async () => {
+        const { createEtcdV2Backend } = await import('./etcdv2/index.js');
+        return createEtcdV2Backend(await withNodes());
+      });
+    case 'redis':
+      return new LazyBackend(name, async () => {
+        const { createRedisBackend } = await import('./redis/index.js');
+        return createRedisBackend(await withNodes());
+      });
+    default:
+      if (UNSUPPORTED.includes(name)) {
+        throw new BackendError(`backend ${name} is not supported`, 'ENOTSUPPORTED', { retryable: false });
+      }
+      // confd: errors.New("Invalid backend")
+      throw new BackendError(`Invalid backend ${JSON.stringify(name)} (supported: ${SUPPORTED_BACKENDS.join(', ')})`, 'EINVALIDBACKEND', { retryable: false });
+  }
+}

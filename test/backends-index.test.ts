@@ -1,0 +1,101 @@
+// createBackend: names, unsupported backends, lazy loading, and DNS SRV discovery through a real resolver
+// talking to a DNS server on loopback.
+
+import assert from 'node:assert/strict';
+import { promises as dns } from 'node:dns';
+import { after, before, describe, it } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { createBackend, nodesFromSrv, srvRecordName } from '../src/backends/index.js';
+import { BackendError } from '../src/backends/types.js';
+import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
+import { startSrvDns } from './support/dns.js';
+import { v2Put } from './support/etcdv2.js';
+import { backendOptions, serverSkip } from './support/servers.js';
+
+describe('createBackend', () => {
+  for (const name of ['consul', 'vault', 'dynamodb', 'ssm', 'zookeeper', 'rancher', 'metad']) {
+    it(`${name} is refused with ENOTSUPPORTED`, () => {
+      assert.throws(
+        () => createBackend(name, backendOptions()),
+        (err: unknown) => err instanceof BackendError && err.code === 'ENOTSUPPORTED' && err.message === `backend ${name} is not supported`,
+      );
+    });
+  }
+
+  it('an unknown name is refused, listing the supported ones', () => {
+    assert.throws(
+      () => createBackend('etcd4', backendOptions()),
+      (err: unknown) => err instanceof BackendError && /Invalid backend "etcd4".*etcdv3/.test(err.message),
+    );
+  });
+
+  it('names the backend as asked ("etcd" is the v3 backend under the name etcd)', async () => {
+    for (const name of ['etcd', 'etcdv3', 'etcdv2', 'redis']) {
+      const b = createBackend(name, backendOptions({ nodes: ['127.0.0.1:1'] }));
+      assert.equal(b.name, name);
+      assert.equal(typeof b.watch, 'function');
+      await b.close();
+    }
+  });
+
+  it('builds the SRV record name as confd does', () => {
+    assert.equal(srvRecordName('etcd', { srvDomain: 'example.com' }), '_etcd._tcp.example.com.');
+    assert.equal(srvRecordName('etcdv3', { srvDomain: 'example.com', srvRecord: '_x._tcp.y.' }), '_x._tcp.y.');
+    assert.equal(srvRecordName('redis', {}), undefined);
+  });
+
+  it('turns SRV answers into host:port nodes, and a failed lookup into a clear error', async () => {
+    const nodes = await nodesFromSrv('_etcd._tcp.x.', async () => [
+      { name: 'etcd1.x.', port: 2379, priority: 0, weight: 0 },
+      { name: 'etcd2.x.', port: 4001, priority: 0, weight: 0 },
+    ]);
+    assert.deepEqual(nodes, ['etcd1.x:2379', 'etcd2.x:4001']);
+    await assert.rejects(
+      nodesFromSrv('_etcd._tcp.nowhere.', async () => {
+        throw Object.assign(new Error('querySrv ENOTFOUND _etcd._tcp.nowhere.'), { code: 'ENOTFOUND' });
+      }),
+      (err: unknown) => err instanceof BackendError && err.code === 'ESRV' && err.message.includes('_etcd._tcp.nowhere.'),
+    );
+  });
+});
+
+describe('-srv-domain against a DNS server on loopback', { skip: serverSkip('etcd') }, () => {
+  let etcd: EtcdServer;
+  let dnsServer: Awaited<ReturnType<typeof startSrvDns>>;
+  let resolver: dns.Resolver;
+  before(async () => {
+    etcd = await startEtcd({ enableV2: true });
+    const port = Number(new URL(etcd.endpoint).port);
+    dnsServer = await startSrvDns({
+      '_etcdv3._tcp.example.test.': [{ target: '127.0.0.1.', port }],
+      '_etcdv2._tcp.example.test.': [{ target: '127.0.0.1.', port }],
+    });
+    resolver = new dns.Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([dnsServer.server]);
+    const w = new Etcd3({ hosts: etcd.endpoint });
+    await w.put('/srv/key').value('found by SRV');
+    w.close();
+    await v2Put(etcd.endpoint, '/srv/key', 'found by SRV (v2)');
+  });
+  after(async () => {
+    await dnsServer?.stop();
+    await etcd?.stop();
+  });
+
+  for (const [name, expected] of [
+    ['etcdv3', 'found by SRV'],
+    ['etcdv2', 'found by SRV (v2)'],
+  ] as const) {
+    it(`${name} finds its members through _${name}._tcp.<domain>`, async () => {
+      const b = createBackend(name, backendOptions({ srvDomain: 'example.test' }), { resolveSrv: (r) => resolver.resolveSrv(r) });
+      assert.equal((await b.read(['/srv'])).values.get('/srv/key'), expected);
+      await b.close();
+    });
+  }
+
+  it('a domain without records fails the read with an error naming the record', async () => {
+    const b = createBackend('etcdv3', backendOptions({ srvDomain: 'missing.test' }), { resolveSrv: (r) => resolver.resolveSrv(r) });
+    await assert.rejects(b.read(['/srv']), (err: unknown) => err instanceof BackendError && err.message.includes('_etcdv3._tcp.missing.test.'));
+    await b.close();
+  });
+});
