@@ -29,7 +29,7 @@ export type GoType =
   | { readonly kind: 'int'; readonly name: IntName }
   | { readonly kind: 'float'; readonly name: FloatName }
   | { readonly kind: 'interface'; readonly name: string } // 'interface {}' or 'error'
-  | { readonly kind: 'slice'; readonly elem: GoType }
+  | { readonly kind: 'slice'; readonly elem: GoType; /** named slice types (memkv.KVPairs) */ readonly name?: string }
   | { readonly kind: 'map'; readonly key: GoType; readonly elem: GoType }
   | StructType
   | PtrType
@@ -95,7 +95,7 @@ export function typeString(t: GoType): string {
     case 'struct':
       return t.name;
     case 'slice':
-      return `[]${typeString(t.elem)}`;
+      return t.name ?? `[]${typeString(t.elem)}`;
     case 'map':
       return `map[${typeString(t.key)}]${typeString(t.elem)}`;
     case 'ptr':
@@ -111,6 +111,15 @@ export function typeString(t: GoType): string {
 
 export function typesEqual(a: GoType, b: GoType): boolean {
   return a === b || typeString(a) === typeString(b);
+}
+
+/**
+ * Go's assignability for the types we model: identical types, or a named slice type and an unnamed slice type
+ * with identical element types (memkv.KVPairs is assignable to []memkv.KVPair and back).
+ */
+export function assignableType(from: GoType, to: GoType): boolean {
+  if (typesEqual(from, to)) return true;
+  return from.kind === 'slice' && to.kind === 'slice' && (from.name === undefined || to.name === undefined) && typesEqual(from.elem, to.elem);
 }
 
 // ---- value classes and tags --------------------------------------------------------------------------------
@@ -147,6 +156,8 @@ export class GoFunc {
 
 /** Tag on arrays: the Go element type. Untagged arrays are []interface{}. */
 export const SLICE_ELEM: unique symbol = Symbol.for('confd-ts.go.sliceElem');
+/** Tag on arrays of a named slice type (`type KVPairs []KVPair`): its qualified name, as %T prints it. */
+export const SLICE_NAME: unique symbol = Symbol.for('confd-ts.go.sliceName');
 /** Tag on Maps: the Go map type. Untagged Maps are map[string]interface{}. */
 export const MAP_TYPE: unique symbol = Symbol.for('confd-ts.go.mapType');
 /** Property on struct objects: their StructType, or a PtrType to it for pointers to structs. */
@@ -163,7 +174,7 @@ export interface GoStruct {
   readonly [field: string]: unknown;
 }
 
-export type GoSlice = unknown[] & { [SLICE_ELEM]?: GoType };
+export type GoSlice = unknown[] & { [SLICE_ELEM]?: GoType; [SLICE_NAME]?: string };
 export type GoMap = Map<unknown, unknown> & { [MAP_TYPE]?: GoType & { kind: 'map' } };
 
 /** Tag `arr` as a []elem and return it (arrays are tagged in place: no copy). */
@@ -198,15 +209,22 @@ export function typeOf(v: unknown): GoType | null {
       if (v === null) return null;
       if (v instanceof GoFloat) return T.float64;
       if (v instanceof GoTyped) return v.type;
-      if (Array.isArray(v)) return T.slice((v as GoSlice)[SLICE_ELEM] ?? T.any);
+      if (Array.isArray(v)) {
+        const elem = (v as GoSlice)[SLICE_ELEM] ?? T.any;
+        const name = (v as GoSlice)[SLICE_NAME];
+        return name === undefined ? T.slice(elem) : { kind: 'slice', elem, name };
+      }
       if (v instanceof Map) return (v as GoMap)[MAP_TYPE] ?? MAP_STRING_ANY;
       if (v instanceof GoFunc) return v.type;
-      if (v instanceof GoError) return { kind: 'struct', name: '*errors.errorString', fields: [] };
+      if (v instanceof GoError) return ERROR_STRING_PTR;
       if (isStruct(v)) return v[GO_TYPE];
       break;
   }
   throw new TypeError(`not a Go value: ${String(v)}`);
 }
+
+/** Go's errors.New value type: *errors.errorString. */
+export const ERROR_STRING_PTR: PtrType = T.ptr({ kind: 'struct', name: 'errors.errorString', fields: [{ name: 's', type: T.string }] });
 
 /** Zero value of a type, as Go's reflect.Zero gives it (used for missing map keys, `index` past nil, ...). */
 export function zeroValue(t: GoType): unknown {

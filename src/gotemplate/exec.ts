@@ -1,0 +1,992 @@
+// Executor for Go 1.19 text/template (port of text/template/exec.go). Each parsed tree is compiled once into
+// closures; an execution only runs them. Semantics follow Go's walk/eval functions one to one, including where
+// Go records the "current node" (s.at) that exec errors quote: `executing "t" at <getv "/x">: ...`.
+//
+// Differences forced by the value model, on purpose:
+// - Variables live in slots fixed at compile time. Go's stack of (name, value) pairs has the same shape at every
+//   point of a template, except when `and`/`or` short-circuit past a parenthesised declaration; there a later
+//   reference reads the unset slot (<no value>) where Go would report "undefined variable".
+// - `null` is a nil interface. Go's nil pointers/maps with a concrete type print `<nil>`; here they print like a
+//   nil interface, `<no value>`.
+
+import { sprint, sprintf } from '../gofmt/index.js';
+import { sortedEntries } from '../gofmt/fmtsort.js';
+import {
+  GO_METHODS,
+  GO_TYPE,
+  GoError,
+  GoFloat,
+  GoFunc,
+  GoTyped,
+  MAP_STRING_ANY,
+  MAP_TYPE,
+  isStruct,
+  typeString,
+  zeroValue,
+  type GoMap,
+  type GoType,
+  type StructType,
+} from '../govalue/index.js';
+import {
+  BUILTINS,
+  assignable,
+  callableOf,
+  canBeNil,
+  printable,
+  REFLECT_VALUE,
+  truth,
+  typeName,
+  type Callable,
+  type ParamType,
+} from './funcs.js';
+import {
+  errorContext,
+  NodeType,
+  type ActionNode,
+  type ChainNode,
+  type CommandNode,
+  type IdentifierNode,
+  type ListNode,
+  type Node,
+  type NumberNode,
+  type PipeNode,
+  type RangeNode,
+  type TemplateNode,
+  type VariableNode,
+} from './node.js';
+import type { Tree } from './parse.js';
+
+/** Go's maxExecDepth. */
+export const MAX_EXEC_DEPTH = 100000;
+
+export class TemplateExecError extends Error {
+  override readonly name = 'TemplateExecError';
+  readonly code = 'ETEMPLATEEXEC';
+  constructor(
+    message: string,
+    /** Name of the template being executed when the error happened. */
+    readonly templateName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type MissingKey = 'default' | 'zero' | 'error';
+
+/** Marks "no final value": the command is not fed by a previous pipeline stage (Go's missingVal). */
+const MISSING: unique symbol = Symbol('missing');
+
+/** Control-flow results of executing a node. */
+const NEXT = 0;
+const BREAK = 1;
+const CONTINUE = 2;
+type Flow = typeof NEXT | typeof BREAK | typeof CONTINUE;
+
+/** Per-execution state (Go's state). Never shared between executions. */
+interface State {
+  /** Output not yet flushed to chunks; kept short so V8's rope nodes die young (see write). */
+  out: string;
+  pending: number;
+  readonly chunks: string[];
+  vars: unknown[];
+  node: Node | null;
+  depth: number;
+  name: string;
+  readonly set: ReadonlyMap<string, Compiled>;
+}
+
+type Exec = (s: State, dot: unknown) => Flow;
+type Eval = (s: State, dot: unknown) => unknown;
+type CmdEval = (s: State, dot: unknown, final: unknown) => unknown;
+
+export interface Compiled {
+  readonly name: string;
+  readonly run: Exec;
+}
+
+export interface CompileOptions {
+  readonly lookupFunc: (name: string) => Callable | undefined;
+  readonly missingKey: MissingKey;
+}
+
+// ---- errors ----
+
+function errorf(s: State, msg: string): never {
+  if (s.node === null) throw new TemplateExecError(`template: ${s.name}: ${msg}`, s.name);
+  const { location, context } = errorContext(s.node);
+  throw new TemplateExecError(`template: ${location}: executing ${sprintf('%q', [s.name])} at <${context}>: ${msg}`, s.name);
+}
+
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+// ---- entry point ----
+
+export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: unknown): string {
+  const t = set.get(name);
+  const dot = data === null ? undefined : data;
+  const s: State = { out: '', pending: 0, chunks: [], vars: [dot], node: null, depth: 0, name, set };
+  if (t === undefined) errorf(s, `${sprintf('%q', [name])} is an incomplete or empty template`);
+  try {
+    t.run(s, dot);
+  } catch (e) {
+    if (isStackOverflow(e)) errorf(s, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    throw e;
+  }
+  s.chunks.push(s.out);
+  return s.chunks.join('');
+}
+
+/** Output pieces per chunk: large enough to amortise, small enough that the rope never leaves the young GC generation. */
+const CHUNK_PIECES = 2048;
+
+/**
+ * Append to the output. Appending to one long string builds a rope of millions of nodes that all survive to the
+ * old generation; flattening every few thousand pieces (charCodeAt forces it) is 4-5x faster on large renders.
+ */
+function write(s: State, text: string): void {
+  s.out += text;
+  if (++s.pending === CHUNK_PIECES) {
+    s.out.charCodeAt(0);
+    s.chunks.push(s.out);
+    s.out = '';
+    s.pending = 0;
+  }
+}
+
+// ---- compiler ----
+
+/** Compile one tree. `scope` mirrors Go's runtime variable stack: slot i holds variable scope[i]. */
+export function compile(tree: Tree, options: CompileOptions): Compiled {
+  const c = new Compiler(options);
+  const run = c.list(tree.root, ['$']);
+  return { name: tree.name, run };
+}
+
+/** A compiled argument: literals keep their node (their conversion depends on the parameter type). */
+interface ArgCode {
+  readonly node: Node;
+  /** Raw value for non-literal arguments; null for literals (bool, number, string, nil). */
+  readonly raw: Eval | null;
+  /** For a plain variable ($x): its slot, so that hot calls like `getv $key` read it directly. */
+  readonly slot?: number;
+}
+
+class Compiler {
+  constructor(private readonly o: CompileOptions) {}
+
+  list(list: ListNode, scope: string[]): Exec {
+    const execs = list.nodes.map((n) => this.node(n, scope));
+    const n = execs.length;
+    if (n === 0) return () => NEXT;
+    if (n === 1) return execs[0]!;
+    return (s, dot) => {
+      for (let i = 0; i < n; i++) {
+        const r = execs[i]!(s, dot);
+        if (r !== NEXT) return r;
+      }
+      return NEXT;
+    };
+  }
+
+  node(node: Node, scope: string[]): Exec {
+    switch (node.type) {
+      case NodeType.Action:
+        return this.action(node, scope);
+      case NodeType.Break:
+        return (s) => {
+          s.node = node;
+          return BREAK;
+        };
+      case NodeType.Continue:
+        return (s) => {
+          s.node = node;
+          return CONTINUE;
+        };
+      case NodeType.Comment:
+        return () => NEXT;
+      case NodeType.If:
+      case NodeType.With: {
+        const isWith = node.type === NodeType.With;
+        const mark = scope.length;
+        const pipe = this.pipeline(node.pipe, scope);
+        const afterPipe = scope.length;
+        const list = this.list(node.list, scope);
+        scope.length = afterPipe;
+        const elseList = node.elseList === null ? null : this.list(node.elseList, scope);
+        scope.length = mark;
+        return (s, dot) => {
+          s.node = node;
+          const val = pipe(s, dot);
+          if (truth(val)) return list(s, isWith ? val : dot);
+          if (elseList !== null) return elseList(s, dot);
+          return NEXT;
+        };
+      }
+      case NodeType.List: {
+        const mark = scope.length;
+        const run = this.list(node, scope);
+        scope.length = mark;
+        return run;
+      }
+      case NodeType.Range:
+        return this.range(node, scope);
+      case NodeType.Template:
+        return this.template(node, scope);
+      case NodeType.Text: {
+        const text = node.text;
+        return (s) => {
+          write(s, text);
+          return NEXT;
+        };
+      }
+      default:
+        return (s) => {
+          s.node = node;
+          errorf(s, `unknown node: ${node.toString()}`);
+        };
+    }
+  }
+
+  private action(node: ActionNode, scope: string[]): Exec {
+    const pipe = this.pipeline(node.pipe, scope);
+    // If the action declares variables, don't print the result.
+    if (node.pipe.decl.length > 0) {
+      return (s, dot) => {
+        s.node = node;
+        pipe(s, dot);
+        return NEXT;
+      };
+    }
+    return (s, dot) => {
+      s.node = node;
+      const v = pipe(s, dot);
+      // printValue, with fast paths for what templates print most.
+      switch (typeof v) {
+        case 'string':
+          write(s, v);
+          return NEXT;
+        case 'number':
+          write(s, String(v));
+          return NEXT;
+        case 'undefined':
+          write(s, '<no value>');
+          return NEXT;
+      }
+      s.node = node;
+      if (v instanceof GoFunc) errorf(s, `can't print ${node.toString()} of type ${typeName(v)}`);
+      write(s, sprint([printable(v)]));
+      return NEXT;
+    };
+  }
+
+  private range(node: RangeNode, scope: string[]): Exec {
+    const mark = scope.length;
+    const pipe = this.pipeline(node.pipe, scope);
+    const afterPipe = scope.length;
+    const body = this.list(node.list, scope);
+    scope.length = afterPipe;
+    const elseList = node.elseList === null ? null : this.list(node.elseList, scope);
+    scope.length = mark;
+
+    const decl = node.pipe.decl;
+    const nDecl = decl.length;
+    // Where each iteration stores the index and the element (Go's setVar / setTopVar), resolved now.
+    let indexSlot = -1;
+    let elemSlot = -1;
+    let indexUndefined: VariableNode | null = null;
+    let elemUndefined: VariableNode | null = null;
+    if (nDecl > 0) {
+      if (node.pipe.isAssign) {
+        const first = scope.lastIndexOf(decl[0]!.ident[0]!);
+        if (nDecl > 1) {
+          indexSlot = first;
+          if (first < 0) indexUndefined = decl[0]!;
+          elemSlot = scope.lastIndexOf(decl[1]!.ident[0]!);
+          if (elemSlot < 0) elemUndefined = decl[1]!;
+        } else {
+          elemSlot = first;
+          if (first < 0) elemUndefined = decl[0]!;
+        }
+      } else {
+        elemSlot = afterPipe - 1; // setTopVar(1, elem)
+        if (nDecl > 1) indexSlot = afterPipe - 2; // setTopVar(2, index)
+      }
+    }
+    const undefinedVar = indexUndefined ?? elemUndefined;
+
+    const iterate = (s: State, index: unknown, elem: unknown): Flow => {
+      if (undefinedVar !== null) errorf(s, `undefined variable: ${undefinedVar.ident[0]}`);
+      if (indexSlot >= 0) s.vars[indexSlot] = index;
+      if (elemSlot >= 0) s.vars[elemSlot] = elem;
+      return body(s, elem);
+    };
+
+    return (s, dot) => {
+      s.node = node;
+      const val = pipe(s, dot);
+      if (Array.isArray(val)) {
+        const n = val.length;
+        if (n > 0) {
+          for (let i = 0; i < n; i++) {
+            if (iterate(s, i, val[i]) === BREAK) break;
+          }
+          return NEXT;
+        }
+      } else if (val instanceof Map) {
+        if (val.size > 0) {
+          const keyType = mapType(val).key;
+          for (const [k, v] of sortedEntries(val, keyType)) {
+            if (iterate(s, k, v) === BREAK) break;
+          }
+          return NEXT;
+        }
+      } else if (val !== undefined) {
+        errorf(s, `range can't iterate over ${sprintf('%v', [val])}`);
+      }
+      if (elseList !== null) return elseList(s, dot);
+      return NEXT;
+    };
+  }
+
+  private template(node: TemplateNode, scope: string[]): Exec {
+    // Variables declared by the pipeline persist.
+    const pipe = node.pipe === null ? null : this.pipeline(node.pipe, scope);
+    const name = node.name;
+    const quoted = sprintf('%q', [name]);
+    return (s, dot) => {
+      s.node = node;
+      const tmpl = s.set.get(name);
+      if (tmpl === undefined) errorf(s, `template ${quoted} not defined`);
+      if (s.depth === MAX_EXEC_DEPTH) errorf(s, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+      const newDot = pipe === null ? undefined : pipe(s, dot);
+      const { vars, name: outerName } = s;
+      // No dynamic scoping: template invocations inherit no variables.
+      s.vars = [newDot];
+      s.name = tmpl.name;
+      s.depth++;
+      tmpl.run(s, newDot);
+      s.depth--;
+      s.name = outerName;
+      s.vars = vars;
+      return NEXT;
+    };
+  }
+
+  // ---- pipelines and commands ----
+
+  pipeline(pipe: PipeNode, scope: string[]): Eval {
+    const cmds = pipe.cmds.map((c) => this.command(c, scope));
+    // Declarations push new slots (visible from here on); assignments resolve to existing ones.
+    const slots: number[] = [];
+    let undefinedVar: VariableNode | null = null;
+    for (const v of pipe.decl) {
+      const name = v.ident[0]!;
+      if (pipe.isAssign) {
+        const slot = scope.lastIndexOf(name);
+        if (slot < 0) undefinedVar ??= v;
+        slots.push(slot);
+      } else {
+        slots.push(scope.length);
+        scope.push(name);
+      }
+    }
+    const n = cmds.length;
+    const first = cmds[0]!;
+    const store = (s: State, value: unknown): void => {
+      if (undefinedVar !== null) errorf(s, `undefined variable: ${undefinedVar.ident[0]}`);
+      for (const slot of slots) s.vars[slot] = value;
+    };
+    const hasDecl = slots.length > 0;
+    // The first command never has a final value: use its no-final entry point when it has one.
+    const firstNoFinal = NO_FINAL.get(first);
+    if (n === 1 && !hasDecl) {
+      if (firstNoFinal !== undefined) {
+        return (s, dot) => {
+          s.node = pipe;
+          const value = firstNoFinal(s, dot);
+          // If the object has type interface{}, dig down one level to the thing inside.
+          return value === null ? undefined : value;
+        };
+      }
+      return (s, dot) => {
+        s.node = pipe;
+        const value = first(s, dot, MISSING);
+        return value === null ? undefined : value;
+      };
+    }
+    if (n === 1 && firstNoFinal !== undefined) {
+      return (s, dot) => {
+        s.node = pipe;
+        let value = firstNoFinal(s, dot);
+        if (value === null) value = undefined;
+        store(s, value);
+        return value;
+      };
+    }
+    return (s, dot) => {
+      s.node = pipe;
+      let value: unknown = MISSING;
+      for (let i = 0; i < n; i++) {
+        value = cmds[i]!(s, dot, value); // previous value is this one's final arg.
+        if (value === null) value = undefined;
+      }
+      if (hasDecl) store(s, value);
+      return value;
+    };
+  }
+
+  private command(cmd: CommandNode, scope: string[]): CmdEval {
+    const firstWord = cmd.args[0]!;
+    switch (firstWord.type) {
+      case NodeType.Field: {
+        const args = this.args(cmd.args, scope);
+        const field = firstWord;
+        return (s, dot, final) => {
+          s.node = field;
+          return this.evalFieldChain(s, dot, dot, field, field.ident, args, final);
+        };
+      }
+      case NodeType.Chain: {
+        const args = this.args(cmd.args, scope);
+        return this.chain(firstWord, args, scope);
+      }
+      case NodeType.Identifier:
+        return this.function(firstWord, cmd, this.args(cmd.args, scope));
+      case NodeType.Pipe: {
+        // Parenthesized pipeline. The arguments are all inside the pipeline; final must be absent.
+        const pipe = this.pipeline(firstWord, scope);
+        const extra = cmd.args.length > 1;
+        return (s, dot, final) => {
+          if (extra || final !== MISSING) errorf(s, `can't give argument to non-function ${firstWord.toString()}`);
+          return pipe(s, dot);
+        };
+      }
+      case NodeType.Variable: {
+        const args = this.args(cmd.args, scope);
+        return this.variable(firstWord, args, scope);
+      }
+    }
+    const extra = cmd.args.length > 1;
+    const notAFunction = (s: State, final: unknown): void => {
+      if (extra || final !== MISSING) errorf(s, `can't give argument to non-function ${firstWord.toString()}`);
+    };
+    switch (firstWord.type) {
+      case NodeType.Bool: {
+        const v = firstWord.value;
+        return (s, _dot, final) => {
+          s.node = firstWord;
+          notAFunction(s, final);
+          return v;
+        };
+      }
+      case NodeType.Dot:
+        return (s, dot, final) => {
+          s.node = firstWord;
+          notAFunction(s, final);
+          return dot;
+        };
+      case NodeType.Nil:
+        return (s, _dot, final) => {
+          s.node = firstWord;
+          notAFunction(s, final);
+          errorf(s, 'nil is not a command');
+        };
+      case NodeType.Number: {
+        const constant = idealConstant(firstWord);
+        return (s, _dot, final) => {
+          s.node = firstWord;
+          notAFunction(s, final);
+          return constant(s, undefined);
+        };
+      }
+      case NodeType.String: {
+        const text = firstWord.text;
+        return (s, _dot, final) => {
+          s.node = firstWord;
+          notAFunction(s, final);
+          return text;
+        };
+      }
+    }
+    return (s) => {
+      s.node = firstWord;
+      errorf(s, `can't evaluate command ${sprintf('%q', [firstWord.toString()])}`);
+    };
+  }
+
+  /** Compile the arguments after the first word of a command. */
+  private args(words: readonly Node[], scope: string[]): ArgCode[] {
+    return words.slice(1).map((n) => this.arg(n, scope));
+  }
+
+  private arg(n: Node, scope: string[]): ArgCode {
+    switch (n.type) {
+      case NodeType.Dot:
+        return { node: n, raw: (_s, dot) => dot };
+      case NodeType.Field: {
+        const field = n;
+        return {
+          node: n,
+          raw: (s, dot) => {
+            s.node = field;
+            return this.evalFieldChain(s, dot, dot, field, field.ident, NO_ARGS, MISSING);
+          },
+        };
+      }
+      case NodeType.Variable: {
+        const slot = scope.lastIndexOf(n.ident[0]!);
+        if (n.ident.length === 1 && slot >= 0) return { node: n, raw: (s) => s.vars[slot], slot };
+        const v = this.variable(n, NO_ARGS, scope);
+        return { node: n, raw: (s, dot) => v(s, dot, MISSING) };
+      }
+      case NodeType.Pipe:
+        return { node: n, raw: this.pipeline(n, scope) };
+      case NodeType.Identifier: {
+        const f = this.function(n, n, NO_ARGS);
+        return { node: n, raw: (s, dot) => f(s, dot, MISSING) };
+      }
+      case NodeType.Chain: {
+        const c = this.chain(n, NO_ARGS, scope);
+        return { node: n, raw: (s, dot) => c(s, dot, MISSING) };
+      }
+      default:
+        return { node: n, raw: null };
+    }
+  }
+
+  private variable(node: VariableNode, args: readonly ArgCode[], scope: string[]): CmdEval {
+    const name = node.ident[0]!;
+    const slot = scope.lastIndexOf(name);
+    const fields = node.ident.slice(1);
+    if (slot < 0) {
+      return (s) => {
+        s.node = node;
+        errorf(s, `undefined variable: ${name}`);
+      };
+    }
+    if (fields.length === 0) {
+      const extra = args.length > 0;
+      if (!extra) {
+        return (s, _dot, final) => {
+          s.node = node;
+          if (final !== MISSING) errorf(s, `can't give argument to non-function ${node.toString()}`);
+          return s.vars[slot];
+        };
+      }
+      return (s) => {
+        s.node = node;
+        errorf(s, `can't give argument to non-function ${node.toString()}`);
+      };
+    }
+    // $x.Field has $x as the first ident, Field as the second. Eval the var, then the fields.
+    return (s, dot, final) => {
+      s.node = node;
+      return this.evalFieldChain(s, dot, s.vars[slot], node, fields, args, final);
+    };
+  }
+
+  private chain(chain: ChainNode, args: readonly ArgCode[], scope: string[]): CmdEval {
+    if (chain.node.type === NodeType.Nil) {
+      return (s) => {
+        s.node = chain;
+        errorf(s, `indirection through explicit nil in ${chain.toString()}`);
+      };
+    }
+    // (pipe).Field1.Field2 has pipe as .Node, fields as .Field. Eval the pipeline, then the fields.
+    const inner = specializeArg(this.arg(chain.node, scope), null);
+    return (s, dot, final) => {
+      s.node = chain;
+      const pipe = inner(s, dot);
+      return this.evalFieldChain(s, dot, pipe, chain, chain.field, args, final);
+    };
+  }
+
+  private function(ident: IdentifierNode, cmd: Node, args: readonly ArgCode[]): CmdEval {
+    const name = ident.ident;
+    const f = this.o.lookupFunc(name);
+    if (f === undefined) {
+      return (s) => {
+        s.node = ident;
+        errorf(s, `${sprintf('%q', [name])} is not a defined function`);
+      };
+    }
+    return compileCall(f, name, cmd, args, ident);
+  }
+
+  // ---- fields and methods (types known only at run time) ----
+
+  /** Go's evalFieldChain: .X.Y.Z, the last possibly a method taking the arguments. */
+  evalFieldChain(s: State, dot: unknown, receiver: unknown, node: Node, ident: readonly string[], args: readonly ArgCode[], final: unknown): unknown {
+    const n = ident.length;
+    for (let i = 0; i < n - 1; i++) receiver = this.evalField(s, dot, ident[i]!, node, NO_ARGS, MISSING, receiver);
+    // Now if it's a method, it gets the arguments.
+    return this.evalField(s, dot, ident[n - 1]!, node, args, final, receiver);
+  }
+
+  /** Go's evalField: a method call, a struct field or a map element. */
+  evalField(s: State, dot: unknown, fieldName: string, node: Node, args: readonly ArgCode[], final: unknown, receiver: unknown): unknown {
+    if (receiver instanceof Map) {
+      // The common case first: map[string]interface{} from json, or confd's map function.
+      const mt = mapType(receiver);
+      if (mt.key.kind === 'string' || (mt.key.kind === 'interface' && mt.key.name === 'interface {}')) {
+        if (args.length > 0 || final !== MISSING) errorf(s, `${fieldName} is not a method but has arguments`);
+        const result = receiver.get(fieldName);
+        if (result === undefined && !receiver.has(fieldName)) {
+          switch (this.o.missingKey) {
+            case 'default':
+              return undefined;
+            case 'zero':
+              return zeroValue(mt.elem);
+            case 'error':
+              errorf(s, `map has no entry for key ${sprintf('%q', [fieldName])}`);
+          }
+        }
+        return result;
+      }
+      errorf(s, `can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
+    }
+    if (receiver === undefined) {
+      if (this.o.missingKey === 'error') errorf(s, `nil data; no entry for key ${sprintf('%q', [fieldName])}`);
+      return undefined;
+    }
+    if (receiver === null) {
+      // Calling a method on a nil interface can't work.
+      errorf(s, `nil pointer evaluating interface {}.${fieldName}`);
+    }
+    if (receiver instanceof GoError && fieldName === 'Error') {
+      // The error interface's one method.
+      return evalCall(s, dot, errorMethod(receiver), fieldName, node, args, final);
+    }
+    if (isStruct(receiver)) {
+      const method = receiver[GO_METHODS]?.[fieldName];
+      if (method !== undefined) return evalCall(s, dot, callableOf(method), fieldName, node, args, final);
+      const gt = receiver[GO_TYPE];
+      const st: StructType | null = gt.kind === 'struct' ? gt : gt.elem.kind === 'struct' ? gt.elem : null;
+      const field = st?.fields.find((f) => f.name === fieldName);
+      if (field !== undefined) {
+        if (!/^\p{Lu}/u.test(fieldName)) errorf(s, `${fieldName} is an unexported field of struct type ${typeString(gt)}`);
+        // If it's a function, we must call it.
+        if (args.length > 0 || final !== MISSING) errorf(s, `${fieldName} has arguments but cannot be invoked as function`);
+        return receiver[fieldName];
+      }
+    }
+    errorf(s, `can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
+  }
+}
+
+const NO_ARGS: readonly ArgCode[] = [];
+
+function errorMethod(e: GoError): Callable {
+  return { params: [], variadic: null, fn: () => e.error(), isBuiltin: false };
+}
+
+function mapType(m: Map<unknown, unknown>): GoType & { kind: 'map' } {
+  return ((m as GoMap)[MAP_TYPE] ?? MAP_STRING_ANY) as GoType & { kind: 'map' };
+}
+
+// ---- calls ----
+
+function arityError(f: Callable, name: string, numIn: number, nArgs: number): string | null {
+  if (f.variadic !== null) {
+    const numFixed = f.params.length;
+    if (numIn < numFixed) return `wrong number of args for ${name}: want at least ${numFixed} got ${nArgs}`;
+    return null;
+  }
+  if (numIn !== f.params.length) return `wrong number of args for ${name}: want ${f.params.length} got ${numIn}`;
+  return null;
+}
+
+/** Parameter type of argument i (not counting the final value). */
+function paramType(f: Callable, i: number): ParamType {
+  if (i < f.params.length) return f.params[i]!;
+  return f.variadic!;
+}
+
+/** Parameter type the final (piped) value is checked against, for a call with numIn arguments. */
+function finalType(f: Callable, numIn: number): ParamType {
+  if (f.variadic !== null) return numIn - 1 < f.params.length ? f.params[numIn - 1]! : f.variadic;
+  return f.params[f.params.length - 1]!;
+}
+
+/** Go's evalCall for a callable known at compile time: argument conversions are specialised once. */
+function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCode[], at: Node | null = null): CmdEval {
+  const nArgs = args.length;
+  const errNoFinal = arityError(f, name, nArgs, nArgs);
+  const errFinal = arityError(f, name, nArgs + 1, nArgs);
+  if (f.isBuiltin && (name === 'and' || name === 'or')) return compileAndOr(name === 'or', errNoFinal, errFinal, args, at);
+  const evals = args.map((a, i) => specializeArg(a, paramType(f, i)));
+  const validateFinal = errFinal !== null ? null : validator(finalType(f, nArgs + 1));
+  const fn = f.fn as (...a: unknown[]) => unknown;
+  const builtin = f.isBuiltin;
+  const failed = (s: State, e: unknown): never => {
+    if (isStackOverflow(e)) throw e;
+    s.node = node;
+    errorf(s, `error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  // Arity-specialised paths: no argument arrays on the common calls (getv $k, printf "%s" $a $b, base $x).
+  const invoke = (s: State, argv: unknown[]): unknown => {
+    let r: unknown;
+    try {
+      r = fn(...argv);
+    } catch (e) {
+      failed(s, e);
+    }
+    return r === undefined && !builtin ? null : r;
+  };
+  const generic: CmdEval = (s, dot, final) => {
+    if (at !== null) s.node = at; // Go's evalFunction: s.at(identifier)
+    const hasFinal = final !== MISSING;
+    if (hasFinal ? errFinal !== null : errNoFinal !== null) errorf(s, (hasFinal ? errFinal : errNoFinal)!);
+    const argv = new Array<unknown>(hasFinal ? nArgs + 1 : nArgs);
+    for (let i = 0; i < nArgs; i++) argv[i] = evals[i]!(s, dot);
+    if (hasFinal) argv[nArgs] = validateFinal!(s, final);
+    return invoke(s, argv);
+  };
+  if (errNoFinal === null && nArgs <= 3) {
+    const [e0, e1, e2] = evals;
+    let call: (s: State, dot: unknown) => unknown;
+    switch (nArgs) {
+      case 0:
+        call = (s) => {
+          if (at !== null) s.node = at;
+          try {
+            return fn();
+          } catch (e) {
+            return failed(s, e);
+          }
+        };
+        break;
+      case 1:
+        call = (s, dot) => {
+          if (at !== null) s.node = at;
+          const a0 = e0!(s, dot);
+          try {
+            return fn(a0);
+          } catch (e) {
+            return failed(s, e);
+          }
+        };
+        break;
+      case 2:
+        call = (s, dot) => {
+          if (at !== null) s.node = at;
+          const a0 = e0!(s, dot);
+          const a1 = e1!(s, dot);
+          try {
+            return fn(a0, a1);
+          } catch (e) {
+            return failed(s, e);
+          }
+        };
+        break;
+      default:
+        call = (s, dot) => {
+          if (at !== null) s.node = at;
+          const a0 = e0!(s, dot);
+          const a1 = e1!(s, dot);
+          const a2 = e2!(s, dot);
+          try {
+            return fn(a0, a1, a2);
+          } catch (e) {
+            return failed(s, e);
+          }
+        };
+    }
+    const noFinal: Eval = builtin
+      ? call
+      : (s, dot) => {
+          const r = call(s, dot);
+          return r === undefined ? null : r;
+        };
+    const withFinal: CmdEval = (s, dot, final) => (final !== MISSING ? generic(s, dot, final) : noFinal(s, dot));
+    NO_FINAL.set(withFinal, noFinal);
+    return withFinal;
+  }
+  return generic;
+}
+
+/** Entry points of compiled calls for when no final (piped) value is given, keyed by their general form. */
+const NO_FINAL = new WeakMap<CmdEval, Eval>();
+
+/** The builtins and/or short-circuit: arguments are evaluated only until the result is known. */
+function compileAndOr(isOr: boolean, errNoFinal: string | null, errFinal: string | null, args: readonly ArgCode[], at: Node | null): CmdEval {
+  const evals = args.map((a) => specializeArg(a, REFLECT_VALUE));
+  return (s, dot, final) => {
+    if (at !== null) s.node = at;
+    const hasFinal = final !== MISSING;
+    if (hasFinal ? errFinal !== null : errNoFinal !== null) errorf(s, (hasFinal ? errFinal : errNoFinal)!);
+    let v: unknown;
+    for (const e of evals) {
+      v = e(s, dot);
+      if (truth(v) === isOr) return v;
+    }
+    // The last argument comes from the pipeline; it has been evaluated already.
+    if (hasFinal) v = final;
+    return v;
+  };
+}
+
+/** Go's evalCall for a callable found at run time (methods). */
+function evalCall(s: State, dot: unknown, f: Callable, name: string, node: Node, args: readonly ArgCode[], final: unknown): unknown {
+  return compileCall(f, name, node, args)(s, dot, final);
+}
+
+// ---- arguments ----
+
+/** Go's evalArg, specialised for one parameter type (null: no type, as for the operand of a chain). */
+function specializeArg(a: ArgCode, typ: ParamType | null): Eval {
+  const n = a.node;
+  const raw = a.raw;
+  if (raw !== null) {
+    if (typ === null || typ === REFLECT_VALUE) {
+      return (s, dot) => {
+        s.node = n;
+        return raw(s, dot);
+      };
+    }
+    if (a.slot !== undefined && typ.kind === 'string') {
+      const slot = a.slot;
+      return (s) => {
+        s.node = n;
+        const v = s.vars[slot];
+        return typeof v === 'string' ? v : validateSlow(s, v, typ);
+      };
+    }
+    const validate = validator(typ);
+    return (s, dot) => {
+      s.node = n;
+      return validate(s, raw(s, dot));
+    };
+  }
+  if (n.type === NodeType.Nil) {
+    if (canBeNil(typ)) {
+      const z = typ === null || typ === REFLECT_VALUE ? undefined : zeroValue(typ);
+      return (s) => {
+        s.node = n;
+        return z;
+      };
+    }
+    return fail(n, `cannot assign nil to ${paramTypeString(typ)}`);
+  }
+  if (typ === null) return fail(n, `can't handle ${n.toString()} for arg of type <nil>`);
+  if (typ === REFLECT_VALUE || (typ.kind === 'interface' && typ.name === 'interface {}')) {
+    // evalEmptyInterface
+    switch (n.type) {
+      case NodeType.Bool:
+        return constant(n, n.value);
+      case NodeType.String:
+        return constant(n, n.text);
+      case NodeType.Number:
+        return idealConstant(n);
+    }
+    return fail(n, `can't handle assignment of ${n.toString()} to empty interface argument`);
+  }
+  switch (typ.kind) {
+    case 'bool':
+      return n.type === NodeType.Bool ? constant(n, n.value) : fail(n, `expected bool; found ${n.toString()}`);
+    case 'string':
+      return n.type === NodeType.String ? constant(n, n.text) : fail(n, `expected string; found ${n.toString()}`);
+    case 'float':
+      if (n.type === NodeType.Number && n.isFloat) {
+        return constant(n, typ.name === 'float64' ? new GoFloat(n.float64) : new GoTyped(typ, Math.fround(n.float64)));
+      }
+      return fail(n, `expected float; found ${n.toString()}`);
+    case 'int':
+      if (typ.name.startsWith('u')) {
+        if (n.type === NodeType.Number && n.isUint) return constant(n, intConstant(typ, n.uint64));
+        return fail(n, `expected unsigned integer; found ${n.toString()}`);
+      }
+      if (n.type === NodeType.Number && n.isInt) return constant(n, intConstant(typ, n.int64));
+      return fail(n, `expected integer; found ${n.toString()}`);
+  }
+  return fail(n, `can't handle ${n.toString()} for arg of type ${typeString(typ)}`);
+}
+
+function paramTypeString(t: ParamType | null): string {
+  if (t === null) return '<nil>';
+  return t === REFLECT_VALUE ? t : typeString(t);
+}
+
+function constant(n: Node, v: unknown): Eval {
+  return (s) => {
+    s.node = n;
+    return v;
+  };
+}
+
+function fail(n: Node, msg: string): Eval {
+  return (s) => {
+    s.node = n;
+    errorf(s, msg);
+  };
+}
+
+/** An int-kind constant of type t (reflect's SetInt/SetUint truncate to the type's width). */
+function intConstant(t: GoType & { kind: 'int' }, v: bigint): unknown {
+  const bits = /8$/.test(t.name) ? 8 : /16$/.test(t.name) ? 16 : /32$/.test(t.name) ? 32 : 64;
+  const x = t.name.startsWith('u') ? BigInt.asUintN(bits, v) : BigInt.asIntN(bits, v);
+  const safe = x >= -(2n ** 53n) + 1n && x <= 2n ** 53n - 1n;
+  if (t.name === 'int') return safe ? Number(x) : x;
+  return new GoTyped(t, safe ? Number(x) : x);
+}
+
+/**
+ * Go's idealConstant: a number literal where no type is known. The syntax guides: floats stay float64, everything
+ * else must fit an int.
+ */
+function idealConstant(n: NumberNode): Eval {
+  const text = n.text;
+  if (n.isComplex) return fail(n, `complex constants are not supported: ${text}`);
+  const isHexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
+  const isRuneInt = text.length > 0 && text[0] === "'";
+  if (n.isFloat && !isHexInt && !isRuneInt && /[.eEpP]/.test(text)) return constant(n, new GoFloat(n.float64));
+  if (n.isInt) return constant(n, intConstant({ kind: 'int', name: 'int' }, n.int64));
+  if (n.isUint) return fail(n, `${text} overflows int`);
+  return constant(n, undefined);
+}
+
+/** Go's validateType for one parameter type: the value must be valid and assignable. */
+function validator(typ: ParamType): (s: State, v: unknown) => unknown {
+  if (typ === REFLECT_VALUE) return (_s, v) => v;
+  if (typ.kind === 'interface' && typ.name === 'interface {}') return (_s, v) => (v === undefined ? null : v);
+  if (typ.kind === 'string') return (s, v) => (typeof v === 'string' ? v : validateSlow(s, v, typ));
+  return (s, v) => validateSlow(s, v, typ);
+}
+
+function validateSlow(s: State, v: unknown, typ: GoType): unknown {
+  if (v === undefined) {
+    // An untyped nil: accept it for types that can be nil.
+    if (canBeNil(typ)) return zeroValue(typ);
+    errorf(s, `invalid value; expected ${typeString(typ)}`);
+  }
+  if (v === null) {
+    if (canBeNil(typ)) return null;
+    errorf(s, `wrong type for value; expected ${typeString(typ)}; got interface {}`);
+  }
+  if (assignable(v, typ)) return v;
+  // One dereference: a pointer to a struct where the struct is wanted (the same object in this model).
+  if (isStruct(v)) {
+    const vt = v[GO_TYPE];
+    if (vt.kind === 'ptr' && typeString(vt.elem) === typeString(typ)) return v;
+  }
+  errorf(s, `wrong type for value; expected ${typeString(typ)}; got ${typeName(v)}`);
+}
+
+/** Resolve a function name as Go's findFunction does: the function map first, then the builtins. */
+export function functionLookup(funcs: Readonly<Record<string, GoFunc>>): (name: string) => Callable | undefined {
+  const cache = new Map<string, Callable>();
+  return (name) => {
+    let c = cache.get(name);
+    if (c === undefined) {
+      const f = Object.prototype.hasOwnProperty.call(funcs, name) ? funcs[name] : undefined;
+      c = f instanceof GoFunc ? callableOf(f) : BUILTINS.get(name);
+      if (c !== undefined) cache.set(name, c);
+    }
+    return c;
+  };
+}
+
+export type { Callable };

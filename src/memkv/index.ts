@@ -1,0 +1,417 @@
+// confd's key-value store (github.com/kelseyhightower/memkv v0.1.1, the version confd vendors) and its template
+// functions `get gets getv getvs ls lsdir exists`, with the same results and errors, quirks included.
+//
+// memkv keeps a flat map and scans every key on each ls/lsdir/gets, so a template with one lsdir per domain is
+// quadratic. Here the keys live in a directory tree whose nodes keep lazily sorted child lists, so:
+//   getv/get/exists   O(depth)          (small per-directory maps)
+//   ls/lsdir          O(depth + results) on a cached sorted child list (re-sorted only after a child is added
+//                                       or removed, not when a value changes)
+//   gets/getvs        walk the tree one pattern segment at a time (literal segments are map look-ups), or scan
+//                     only the subtree under the pattern's literal prefix when the pattern has `[` or `\`
+//   set/delete        O(depth)
+// Odd arguments that confd answers through string-prefix accidents (`ls "/d//"`, `lsdir "/d/."`) take a slow
+// path that applies memkv's exact formula to the keys of the relevant subtree only.
+
+import { GO_TYPE, GoFunc, SLICE_STRING, T, goFunc, goSlice, type FuncMap, type StructType } from '../govalue/index.js';
+import { checkPattern, compareGo, isLiteralPattern, pathBase, pathClean, pathJoin, pathMatch } from './gopath.js';
+
+export { compareGo, pathBase, pathClean, pathDir, pathJoin, pathMatch, BadPatternError } from './gopath.js';
+
+/** The Go type memkv.KVPair, as `gets` returns it and `%T`/`%v` print it (`{/svc/a 1}`). */
+export const KVPAIR_TYPE: StructType = {
+  kind: 'struct',
+  name: 'memkv.KVPair',
+  fields: [
+    { name: 'Key', type: T.string },
+    { name: 'Value', type: T.string },
+  ],
+};
+export const SLICE_KVPAIR = T.slice(KVPAIR_TYPE);
+
+/**
+ * Name tag for arrays of a named slice type. `gets` returns memkv.KVPairs (`type KVPairs []KVPair`), which `%T`
+ * prints as "memkv.KVPairs" and which confd's `reverse` does not reverse (its type switch matches only
+ * []memkv.KVPair). govalue has no named slice types yet; the tag keeps the distinction for our functions.
+ */
+export { SLICE_NAME } from '../govalue/index.js';
+import { SLICE_NAME } from '../govalue/index.js';
+
+/** Tag an array as a memkv.KVPairs. */
+export function kvPairs(pairs: KVPair[]): KVPair[] {
+  goSlice(KVPAIR_TYPE, pairs);
+  Object.defineProperty(pairs, SLICE_NAME, { value: 'memkv.KVPairs', enumerable: false, writable: true, configurable: true });
+  return pairs;
+}
+
+export function sliceName(v: unknown): string | undefined {
+  return Array.isArray(v) ? (v as { [SLICE_NAME]?: string })[SLICE_NAME] : undefined;
+}
+
+export interface KVPair {
+  readonly [GO_TYPE]: StructType;
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export function kvPair(key: string, value: string): KVPair {
+  return { [GO_TYPE]: KVPAIR_TYPE, Key: key, Value: value };
+}
+
+export function isKVPair(v: unknown): v is KVPair {
+  return typeof v === 'object' && v !== null && (v as { [GO_TYPE]?: unknown })[GO_TYPE] === KVPAIR_TYPE;
+}
+
+/** memkv's KeyError text: `key does not exist: /x`. */
+export class KeyNotExistError extends Error {
+  override readonly name = 'KeyNotExistError';
+  constructor(readonly key: string) {
+    super(`key does not exist: ${key}`);
+  }
+}
+
+class Node {
+  /** The node's value when its path is a key. A node can be a key and a directory at once (/app and /app/x). */
+  value: string | undefined = undefined;
+  children: Map<string, Node> | null = null;
+  /** Sorted names of all children (lazily rebuilt). */
+  sortedAll: string[] | null = null;
+  /** Sorted names of children that have children (lazily rebuilt). */
+  sortedDirs: string[] | null = null;
+  constructor(
+    readonly name: string,
+    readonly parent: Node | null,
+  ) {}
+  get leaf(): boolean {
+    return this.value !== undefined;
+  }
+  get isDir(): boolean {
+    return this.children !== null && this.children.size > 0;
+  }
+}
+
+/** Segments of a clean absolute path below the root: "/a/b" -> ["a", "b"], "/" -> []. */
+function segments(clean: string): string[] {
+  return clean === '/' ? [] : clean.slice(1).split('/');
+}
+
+export class KVStore {
+  // Keys live only in the tree (no flat map): a key is looked up by walking its segments through small
+  // per-directory maps, which is as fast as one 200,000-entry map and saves a full-key string per key.
+  private root = new Node('', null);
+  private count = 0;
+
+  /** Number of keys. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Sets a key. The key is cleaned as confd cleans the keys it loads (`path.Join("/", key)`), so "" and "/"
+   * are the key "/", "a//b/" is "/a/b".
+   */
+  set(key: string, value: string): void {
+    const k = cleanKey(key);
+    let node = this.root;
+    for (const seg of segments(k)) {
+      let children = node.children;
+      if (children === null) children = node.children = new Map();
+      let child = children.get(seg);
+      if (child === undefined) {
+        child = new Node(seg, node);
+        if (children.size === 0 && node.parent !== null) node.parent.sortedDirs = null; // node becomes a dir
+        children.set(seg, child);
+        node.sortedAll = null;
+        node.sortedDirs = null;
+      }
+      node = child;
+    }
+    if (node.value === undefined) this.count++;
+    node.value = value;
+  }
+
+  /** Deletes a key (cleaned like set). Returns whether it existed. */
+  delete(key: string): boolean {
+    let node = this.find(cleanKey(key));
+    if (node === undefined || node.value === undefined) return false;
+    node.value = undefined;
+    this.count--;
+    // Prune nodes that are neither keys nor directories any more.
+    while (node.parent !== null && !node.leaf && !node.isDir) {
+      const parent: Node = node.parent;
+      parent.children?.delete(node.name);
+      parent.sortedAll = null;
+      parent.sortedDirs = null;
+      if (parent.children?.size === 0) {
+        parent.children = null;
+        if (parent.parent !== null) parent.parent.sortedDirs = null; // parent is no longer a dir
+      }
+      node = parent;
+    }
+    return true;
+  }
+
+  clear(): void {
+    this.root = new Node('', null);
+    this.count = 0;
+  }
+
+  /** Whether the exact key exists (no cleaning: confd looks keys up as given). */
+  has(key: string): boolean {
+    return this.lookup(key)?.value !== undefined;
+  }
+
+  /** The value of the exact key, or undefined. */
+  value(key: string): string | undefined {
+    return this.lookup(key)?.value;
+  }
+
+  /** All [key, value] pairs sorted by key bytes. */
+  entries(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    this.collect(this.root, '', (k, v) => out.push([k, v]));
+    return out.sort((a, b) => compareGo(a[0], b[0]));
+  }
+
+  /**
+   * The node of a raw key, without cleaning. Clean keys never have empty, "." or ".." segments, so a raw key
+   * that is not clean finds no node, exactly as a map look-up of it would fail.
+   */
+  private lookup(key: string): Node | undefined {
+    if (key.charCodeAt(0) !== 0x2f) return undefined;
+    let dir = this.root;
+    if (key.length === 1) return dir;
+    let start = 1;
+    for (;;) {
+      const i = key.indexOf('/', start);
+      const child: Node | undefined = dir.children?.get(i < 0 ? key.slice(start) : key.slice(start, i));
+      if (child === undefined || i < 0) return child;
+      dir = child;
+      start = i + 1;
+    }
+  }
+
+  // ---- memkv's functions ------------------------------------------------------------------------------------
+
+  /** memkv Get: the pair, or KeyNotExistError. */
+  get(key: string): KVPair {
+    const v = this.lookup(key)?.value;
+    if (v === undefined) throw new KeyNotExistError(key);
+    return kvPair(key, v);
+  }
+
+  /** memkv GetValue: the value, the default if given, or KeyNotExistError. */
+  getValue(key: string, ...defaults: string[]): string {
+    const v = this.lookup(key)?.value;
+    if (v !== undefined) return v;
+    if (defaults.length > 0) return defaults[0] as string;
+    throw new KeyNotExistError(key);
+  }
+
+  /** memkv GetAll: pairs whose key matches the path.Match pattern, sorted by key. */
+  getAll(pattern: string): KVPair[] {
+    return this.glob(pattern).map((k) => kvPair(k, this.lookup(k)?.value as string));
+  }
+
+  /** memkv GetAllValues: values of the keys matching the pattern, sorted by value bytes. */
+  getAllValues(pattern: string): string[] {
+    return this.glob(pattern)
+      .map((k) => this.lookup(k)?.value as string)
+      .sort(compareGo);
+  }
+
+  /** Matching keys sorted by bytes. Throws BadPatternError as memkv does (only when the store has keys). */
+  glob(pattern: string): string[] {
+    // memkv calls path.Match once per key: no keys, no error. Go reports a malformed pattern for every name
+    // (the whole pattern is always checked), so one check stands for all keys.
+    if (this.count === 0) return [];
+    checkPattern(pattern);
+    const out: string[] = [];
+    if (this.root.leaf && pathMatch(pattern, '/')) out.push('/');
+    if (pattern.indexOf('[') < 0 && pattern.indexOf('\\') < 0) {
+      // Without classes and escapes a '/' in the pattern only matches a '/', and `*`/`?` never do: a key
+      // matches iff it has as many segments as the pattern and each segment matches.
+      const pats = pattern.split('/');
+      const first = pats[0] as string;
+      if (pats.length >= 2 && pathMatch(first, '')) this.globWalk(this.root, '', pats, 1, out);
+    } else {
+      this.globScan(pattern, out);
+    }
+    return out.sort(compareGo);
+  }
+
+  private globWalk(node: Node, path: string, pats: string[], i: number, out: string[]): void {
+    const children = node.children;
+    if (children === null) return;
+    const pat = pats[i] as string;
+    const last = i === pats.length - 1;
+    if (isLiteralPattern(pat)) {
+      const child = children.get(pat);
+      if (child === undefined) return;
+      const p = `${path}/${pat}`;
+      if (last) {
+        if (child.leaf) out.push(p);
+      } else this.globWalk(child, p, pats, i + 1, out);
+      return;
+    }
+    for (const [name, child] of children) {
+      if (!pathMatch(pat, name)) continue;
+      const p = `${path}/${name}`;
+      if (last) {
+        if (child.leaf) out.push(p);
+      } else this.globWalk(child, p, pats, i + 1, out);
+    }
+  }
+
+  /** Full path.Match over the keys under the pattern's literal prefix. */
+  private globScan(pattern: string, out: string[]): void {
+    let litEnd = 0;
+    while (litEnd < pattern.length && !'*?[\\'.includes(pattern.charAt(litEnd))) litEnd++;
+    const literal = pattern.slice(0, litEnd);
+    if (!literal.startsWith('/')) {
+      // Keys start with "/": a pattern that does not may still match them through a leading `*` or class.
+      this.collect(this.root, '', (k) => {
+        if (k !== '/' && pathMatch(pattern, k)) out.push(k);
+      });
+      return;
+    }
+    // Every match starts with `literal`, so it lies under the directory part of it. (If that directory is not
+    // clean, e.g. "/a//b", no clean key can start with it.)
+    const dir = literal.slice(0, literal.lastIndexOf('/'));
+    if (dir !== '' && pathClean(dir) !== dir) return;
+    const node = dir === '' ? this.root : this.find(dir);
+    if (node === undefined) return;
+    this.collect(node, dir, (k) => {
+      if (k !== '/' && k.startsWith(literal) && pathMatch(pattern, k)) out.push(k);
+    });
+  }
+
+  /** Calls fn with every key (and value) at or below node (whose path is `path`, "" for the root). */
+  private collect(node: Node, path: string, fn: (key: string, value: string) => void): void {
+    if (node.value !== undefined) fn(path === '' ? '/' : path, node.value);
+    if (node.children === null) return;
+    for (const [name, child] of node.children) this.collect(child, `${path}/${name}`, fn);
+  }
+
+  /** memkv List (`ls`). */
+  list(filePath: string): string[] {
+    const c = pathClean(filePath);
+    if (c.charCodeAt(0) !== 0x2f) return []; // relative: no clean absolute key can match
+    if (c === '/') {
+      const names = new Set<string>();
+      const root = this.root;
+      if (filePath === '/') {
+        // Top-level leaves, and "/" itself when it is a key.
+        if (root.leaf) names.add('/');
+        if (root.children) for (const [name, child] of root.children) if (child.leaf) names.add(name);
+      } else {
+        // Non-canonical spellings of "/": memkv's formula on the top-level keys.
+        if (root.leaf) names.add(stripFirst('/', filePath));
+        if (root.children) for (const [name, child] of root.children) if (child.leaf) names.add(stripFirst(`/${name}`, filePath));
+      }
+      return [...names].sort(compareGo);
+    }
+    const node = this.find(c);
+    if (filePath === c || filePath === `${c}/`) {
+      const extra = filePath === c && node?.leaf ? pathBase(c) : undefined;
+      if (node === undefined) return [];
+      const all = this.sortedAll(node);
+      if (extra === undefined || node.children?.has(extra)) return all.slice();
+      return insertSorted(all, extra);
+    }
+    // Non-canonical spelling (e.g. "/d//", "/d/."): memkv strips the raw string from each key under c.
+    if (node === undefined) return [];
+    const names = new Set<string>();
+    if (node.children) for (const [name, child] of node.children) this.collect(child, `${c}/${name}`, (k) => names.add(stripFirst(k, filePath)));
+    return [...names].sort(compareGo);
+  }
+
+  /** memkv ListDir (`lsdir`). */
+  listDir(filePath: string): string[] {
+    const c = pathClean(filePath);
+    if (c.charCodeAt(0) !== 0x2f || c === '/') return []; // memkv's term comparison never matches under "/"
+    const node = this.find(c);
+    if (node === undefined) return [];
+    if (filePath === c || filePath === `${c}/`) return this.sortedDirs(node).slice();
+    // Non-canonical spelling: only keys that start with the raw string count.
+    const names = new Set<string>();
+    if (node.children) {
+      for (const [name, child] of node.children) {
+        if (!child.isDir) continue;
+        for (const [gname, gchild] of child.children as Map<string, Node>) {
+          this.collect(gchild, `${c}/${name}/${gname}`, (k) => {
+            if (k.startsWith(filePath)) names.add(name);
+          });
+          if (names.has(name)) break;
+        }
+      }
+    }
+    return [...names].sort(compareGo);
+  }
+
+  private find(clean: string): Node | undefined {
+    let node: Node | undefined = this.root;
+    for (const seg of segments(clean)) {
+      node = node.children?.get(seg);
+      if (node === undefined) return undefined;
+    }
+    return node;
+  }
+
+  private sortedAll(node: Node): string[] {
+    if (node.sortedAll === null) node.sortedAll = node.children ? [...node.children.keys()].sort(compareGo) : [];
+    return node.sortedAll;
+  }
+
+  private sortedDirs(node: Node): string[] {
+    if (node.sortedDirs === null) {
+      const dirs: string[] = [];
+      for (const name of this.sortedAll(node)) if ((node.children?.get(name) as Node).isDir) dirs.push(name);
+      node.sortedDirs = dirs;
+    }
+    return node.sortedDirs;
+  }
+
+  /** The template functions memkv contributes to confd's function map, bound to this store. */
+  funcs(): FuncMap {
+    return {
+      exists: goFunc({ params: [T.string], result: T.bool }, (key: string) => this.has(key)),
+      ls: goFunc({ params: [T.string], result: SLICE_STRING }, (p: string) => goSlice(T.string, this.list(p))),
+      lsdir: goFunc({ params: [T.string], result: SLICE_STRING }, (p: string) => goSlice(T.string, this.listDir(p))),
+      get: goFunc({ params: [T.string], result: KVPAIR_TYPE, returnsError: true }, (key: string) => this.get(key)),
+      gets: goFunc({ params: [T.string], result: SLICE_KVPAIR, returnsError: true }, (pattern: string) => kvPairs(this.getAll(pattern))),
+      getv: goFunc({ params: [T.string], variadic: T.string, result: T.string, returnsError: true }, (key: string, ...d: string[]) =>
+        this.getValue(key, ...d),
+      ),
+      getvs: goFunc({ params: [T.string], result: SLICE_STRING, returnsError: true }, (pattern: string) =>
+        goSlice(T.string, this.getAllValues(pattern)),
+      ),
+    } satisfies Record<string, GoFunc>;
+  }
+}
+
+/** confd stores keys as path.Join("/", key). */
+export function cleanKey(key: string): string {
+  return pathJoin('/', key);
+}
+
+/** memkv's `strings.Split(stripKey(key, prefix), "/")[0]`. */
+function stripFirst(key: string, prefix: string): string {
+  let s = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+  if (s.startsWith('/')) s = s.slice(1);
+  const i = s.indexOf('/');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+function insertSorted(sorted: readonly string[], x: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareGo(sorted[mid] as string, x) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = sorted.slice(0, lo);
+  out.push(x);
+  for (let i = lo; i < sorted.length; i++) out.push(sorted[i] as string);
+  return out;
+}

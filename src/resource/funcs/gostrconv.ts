@@ -1,0 +1,125 @@
+// The parts of Go's strconv that confd's functions and the file backend expose: Quote (for error texts),
+// ParseBool, Atoi, FormatFloat(f, 'f', -1, 64), with Go's exact results and error texts.
+
+/** Go's unicode.IsPrint, approximated with Unicode properties (letters, marks, numbers, punctuation, symbols, ASCII space). */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/** Go's strconv.Quote. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const r = ch.codePointAt(0) as number;
+    if (r === 0x22) out += '\\"';
+    else if (r === 0x5c) out += '\\\\';
+    else if (r >= 0x20 && r < 0x7f) out += ch;
+    else if (r >= 0xd800 && r < 0xe000) out += '\\ufffd'; // lone surrogate: Go sees invalid UTF-8 -> RuneError
+    else if (r > 0x7f && PRINTABLE.test(ch)) out += ch;
+    else {
+      switch (r) {
+        case 0x07:
+          out += '\\a';
+          break;
+        case 0x08:
+          out += '\\b';
+          break;
+        case 0x0c:
+          out += '\\f';
+          break;
+        case 0x0a:
+          out += '\\n';
+          break;
+        case 0x0d:
+          out += '\\r';
+          break;
+        case 0x09:
+          out += '\\t';
+          break;
+        case 0x0b:
+          out += '\\v';
+          break;
+        default:
+          if (r < 0x20 || r === 0x7f) out += `\\x${hex(r, 2)}`;
+          else if (r < 0x10000) out += `\\u${hex(r, 4)}`;
+          else out += `\\U${hex(r, 8)}`;
+      }
+    }
+  }
+  return `${out}"`;
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+export class NumError extends Error {
+  override readonly name = 'NumError';
+  constructor(fn: string, input: string, reason: 'invalid syntax' | 'value out of range') {
+    super(`strconv.${fn}: parsing ${goQuote(input)}: ${reason}`);
+  }
+}
+
+/** strconv.ParseBool. */
+export function parseBool(s: string): boolean {
+  switch (s) {
+    case '1':
+    case 't':
+    case 'T':
+    case 'true':
+    case 'TRUE':
+    case 'True':
+      return true;
+    case '0':
+    case 'f':
+    case 'F':
+    case 'false':
+    case 'FALSE':
+    case 'False':
+      return false;
+  }
+  throw new NumError('ParseBool', s, 'invalid syntax');
+}
+
+export const MIN_INT64 = -(2n ** 63n);
+export const MAX_INT64 = 2n ** 63n - 1n;
+
+/** A Go int (64-bit) as the value model holds it: a number when safe, else a bigint. */
+export function goInt(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** strconv.Atoi (base 10, optional sign, 64-bit range). */
+export function atoi(s: string): number | bigint {
+  let i = 0;
+  let neg = false;
+  if (s.length > 0 && (s[0] === '+' || s[0] === '-')) {
+    neg = s[0] === '-';
+    i = 1;
+  }
+  if (i === s.length) throw new NumError('Atoi', s, 'invalid syntax');
+  for (let j = i; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 0x30 || c > 0x39) throw new NumError('Atoi', s, 'invalid syntax');
+  }
+  let v = BigInt(s.slice(i));
+  if (neg) v = -v;
+  if (v < MIN_INT64 || v > MAX_INT64) throw new NumError('Atoi', s, 'value out of range');
+  return goInt(v);
+}
+
+/** strconv.FormatFloat(f, 'f', -1, 64): the shortest decimal that round-trips, never in exponent form. */
+export function formatFloatF(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  if (Object.is(f, -0)) return '-0';
+  const s = String(f); // shortest round-trip digits (same digits as Go's shortest formatting)
+  const m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (m === null) return s;
+  const sign = m[1] as string;
+  const digits = (m[2] as string) + (m[3] ?? '');
+  const exp = Number(m[4]) - (m[3] ?? '').length; // value = digits * 10^exp
+  if (exp >= 0) return sign + digits + '0'.repeat(exp);
+  const point = digits.length + exp;
+  if (point > 0) return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return `${sign}0.${'0'.repeat(-point)}${digits}`;
+}
