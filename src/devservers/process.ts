@@ -298,6 +298,8 @@ export function runCommand(
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${(stderr || stdout).trim()}`));
     });
+    // The child may exit before reading its input (etcdctl on a bad flag): EPIPE is its business, not ours.
+    child.stdin.on('error', () => {});
     child.stdin.end(o.input ?? '');
   });
 }

@@ -1,5 +1,6 @@
 // Helpers for test/haproxy.test.ts: loud skips for missing servers, polling, and a steady request stream.
 
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,4 +111,14 @@ export function startRequestStream(o: { port: number; host: string; workers?: nu
       keepAlive.destroy();
     },
   };
+}
+
+/** Runs a short command (haproxy -c, nginx -t); rejects with its output when it exits non-zero. */
+export function runChecked(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, [...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stderr}${stdout}`));
+      else resolve(stdout + stderr);
+    });
+  });
 }

@@ -1,0 +1,239 @@
+// `npm run demo`: the seed's scenario on this machine, loopback only.
+//
+// With etcd and haproxy installed: a three-member etcd cluster, three small HTTP servers standing in for the
+// seed's nginx containers, haproxy in master-worker mode, the registrations of the seed's section 4.3 written
+// with etcdctl, and `confd -watch` rendering examples/haproxy into haproxy's config and reloading it. It then
+// shows requests for Host a.b.com going round robin, a server added and one removed taking effect, and stops
+// everything it started (also on Ctrl-C). Without them: how to install them, and the seed's keys rendered with
+// the file backend.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
+import { startEtcdCluster, type EtcdCluster } from '../devservers/etcd.js';
+import { findHaproxy, startHaproxy, type HaproxyServer } from '../devservers/haproxy.js';
+import { httpGet, startHttpBackend, type HttpBackend } from '../devservers/httpbackends.js';
+import { findBinary, freePort, makeTempDir, removeTempDir, ServerBinaryMissingError, type StartedProcess } from '../devservers/process.js';
+import { EXAMPLES_DIR, prepareExampleConfdir, runConfdOnce, startConfdWatch } from './setup.js';
+
+const INSTALL = 'sudo apt-get install -y etcd-server etcd-client haproxy';
+/** The whole demo must finish well under a minute; past this it gives up, cleans up and fails. */
+const DEMO_TIMEOUT_MS = 50_000;
+
+const say = (line = ''): void => void process.stdout.write(`${line}\n`);
+const dim = (line: string): void => say(`  ${line}`);
+
+/** Everything started, stopped in reverse order. */
+const cleanups: Array<() => Promise<void>> = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const stop of cleanups.reverse()) {
+      try {
+        await stop();
+      } catch {
+        // keep stopping the rest
+      }
+    }
+  })();
+  return cleaning;
+}
+
+/** Which of etcd, etcdctl, haproxy are missing. */
+function missingServers(): string[] {
+  const missing: string[] = [];
+  for (const bin of ['etcd', 'etcdctl']) {
+    try {
+      findBinary(bin);
+    } catch (err) {
+      if (!(err instanceof ServerBinaryMissingError)) throw err;
+      missing.push(bin);
+    }
+  }
+  try {
+    findHaproxy();
+  } catch (err) {
+    if (!(err instanceof ServerBinaryMissingError)) throw err;
+    missing.push('haproxy');
+  }
+  return missing;
+}
+
+/** Without etcd/haproxy: the seed's keys (examples/haproxy/seed-keys.yaml) through the file backend. */
+async function renderSeedWithFileBackend(): Promise<void> {
+  const dir = makeTempDir('confd-ts-demo-');
+  cleanups.push(async () => removeTempDir(dir));
+  const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: null, reloadCmd: null });
+  const keys = join(EXAMPLES_DIR, 'haproxy', 'seed-keys.yaml');
+  say('Meanwhile, the seed\'s keys (section 3.4) rendered with examples/haproxy and the file backend:');
+  say(`$ confd -onetime -backend file -file examples/haproxy/seed-keys.yaml -confdir ${cd.confdir}`);
+  say(`  (${cd.confdir}: a copy of examples/haproxy writing to ${cd.dest})`);
+  const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], demoEnv({}));
+  if (run.code !== 0) throw new Error(`confd -onetime failed:\n${run.output}`);
+  say(`$ cat ${cd.dest}`);
+  process.stdout.write(readFileSync(cd.dest, 'utf8'));
+}
+
+/** Our environment without HAPROXY_* settings from the caller's shell, plus the demo's. */
+function demoEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HAPROXY_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+async function curl(port: number, host: string): Promise<string> {
+  const r = await httpGet({ port, host });
+  const answer = r.status === 200 ? r.body.trim() : `HTTP ${r.status}`;
+  dim(`$ curl -H "Host: ${host}" http://127.0.0.1:${port}/   -> ${answer}`);
+  return answer;
+}
+
+/** Polls until `check` holds; returns the milliseconds it took. */
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await check().catch(() => false)) return Date.now() - t0;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function answers(port: number, host: string, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await httpGet({ port, host });
+    out.push(r.status === 200 ? r.body.trim() : `HTTP ${r.status}`);
+  }
+  return out;
+}
+
+async function fullDemo(): Promise<void> {
+  const dir = makeTempDir('confd-ts-demo-');
+  cleanups.push(async () => removeTempDir(dir));
+
+  say('1. A three-member etcd cluster (static bootstrap as in the seed\'s section 1.3)');
+  const cluster: EtcdCluster = await startEtcdCluster({ members: 3, enableV2: true });
+  cleanups.push(() => cluster.stop());
+  for (const m of cluster.members) dim(`${m.name}: client ${m.clientUrl}, peer ${m.peerUrl}`);
+
+  say('2. Three HTTP servers standing in for the seed\'s nginx containers');
+  const backends: HttpBackend[] = [];
+  for (const name of ['nginx-1', 'nginx-2', 'nginx-3']) {
+    const b = await startHttpBackend(name);
+    cleanups.push(() => b.stop());
+    backends.push(b);
+    dim(`${name}: http://127.0.0.1:${b.port}/ answers "${name}"`);
+  }
+  const [n1, n2, n3] = backends as [HttpBackend, HttpBackend, HttpBackend];
+
+  say('3. The registrations of the seed\'s section 4.3 (made with the etcd3 client; etcdctl v3 equivalents shown)');
+  const kv = new Etcd3({ hosts: cluster.endpoints });
+  cleanups.push(async () => kv.close());
+  const put = async (key: string, value: string): Promise<void> => {
+    dim(`$ etcdctl put ${key} ${value}`);
+    await kv.put(key).value(value);
+  };
+  const delPrefix = async (prefix: string): Promise<void> => {
+    dim(`$ etcdctl del --prefix ${prefix}`);
+    await kv.delete().prefix(prefix);
+  };
+  const register = async (domain: string, host: string, b: HttpBackend): Promise<void> => {
+    await put(`/nginx/${domain}/${host}/ip`, b.host);
+    await put(`/nginx/${domain}/${host}/port`, String(b.port));
+  };
+  await delPrefix('/nginx');
+  await register('a.b.com', 'server1', n1);
+  await register('a.b.com', 'server2', n2);
+  await register('b.b.com', 'server1', n3);
+
+  say('4. haproxy, configured and reloaded by confd -watch from examples/haproxy');
+  const webPort = await freePort();
+  const statsPort = await freePort();
+  const env = demoEnv({ HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: `127.0.0.1:${statsPort}`, HAPROXY_LOG: 'stderr' });
+  const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${findHaproxy()} -c -f {{.src}}`, reloadCmd: null });
+  const nodes = cluster.endpoints.flatMap((e) => ['-node', e]);
+  const args = ['-backend', 'etcdv3', ...nodes, '-confdir', cd.confdir];
+  // haproxy needs a config to start from: render once, start haproxy, then let the daemon reload it.
+  const first = await runConfdOnce([...args, '-log-level', 'error'], env);
+  if (first.code !== 0) throw new Error(`confd -onetime failed:\n${first.output}`);
+  const hap: HaproxyServer = await startHaproxy({ configPath: cd.dest });
+  cleanups.push(() => hap.stop());
+  cd.setCommands({ reloadCmd: hap.reloadCommand });
+  dim(`haproxy -W -S ${hap.masterSocket} -f ${cd.dest}   (master pid ${hap.masterPid})`);
+  dim(`traffic on http://127.0.0.1:${webPort}/, stats page on http://127.0.0.1:${statsPort}/`);
+  dim(`$ HAPROXY_BIND=127.0.0.1:${webPort} HAPROXY_STATS_BIND=127.0.0.1:${statsPort} confd -watch -backend etcdv3 ${nodes.join(' ')} -confdir ${cd.confdir}`);
+  const confd: StartedProcess = startConfdWatch([...args, '-log-level', 'info'], { env });
+  cleanups.push(async () => void (await confd.kill()));
+  await sleep(300);
+  if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output()}`);
+
+  say('5. Requests for a.b.com go round robin over its two servers; b.b.com has one');
+  for (let i = 0; i < 4; i++) await curl(webPort, 'a.b.com');
+  await curl(webPort, 'b.b.com');
+  // The seed's stickiness: haproxy names the server in a cookie; a client sending it back stays there.
+  const sticky = await httpGet({ port: webPort, host: 'a.b.com' });
+  const cookie = String(sticky.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+  dim(`haproxy answered ${sticky.body.trim()} with Set-Cookie: ${cookie}; sending it back sticks to that server:`);
+  for (let i = 0; i < 3; i++) {
+    const r = await httpGet({ port: webPort, host: 'a.b.com', headers: { cookie } });
+    dim(`$ curl -H "Host: a.b.com" -H "Cookie: ${cookie}" http://127.0.0.1:${webPort}/   -> ${r.body.trim()}`);
+  }
+
+  say('6. A third server for a.b.com registers');
+  await register('a.b.com', 'server3', n3);
+  const addMs = await waitUntil('server3 to be routed', async () => (await answers(webPort, 'a.b.com', 3)).includes('nginx-3'));
+  dim(`(routable ${addMs} ms after its registration)`);
+  for (let i = 0; i < 3; i++) await curl(webPort, 'a.b.com');
+
+  say('7. server1 leaves');
+  await delPrefix('/nginx/a.b.com/server1/');
+  const delMs = await waitUntil('server1 to be gone', async () => !(await answers(webPort, 'a.b.com', 4)).includes('nginx-1'));
+  dim(`(gone ${delMs} ms after its removal)`);
+  for (let i = 0; i < 4; i++) await curl(webPort, 'a.b.com');
+
+  const proc = await hap.showProc();
+  say(`haproxy reloaded ${proc.reloads} times (${proc.failedReloads} failed). The rendered config is:`);
+  const cfg = readFileSync(cd.dest, 'utf8');
+  process.stdout.write(cfg.slice(cfg.indexOf('frontend webin')));
+  if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output()}`);
+}
+
+async function main(): Promise<number> {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      say(`\n${sig}: stopping everything the demo started`);
+      void cleanup().then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    });
+  }
+  const timer = setTimeout(() => {
+    process.stderr.write(`demo: still running after ${DEMO_TIMEOUT_MS / 1000}s, giving up\n`);
+    void cleanup().then(() => process.exit(1));
+  }, DEMO_TIMEOUT_MS);
+  try {
+    say('confd-ts demo: etcd + confd + haproxy service discovery (the seed scenario), on 127.0.0.1 only');
+    say();
+    const missing = missingServers();
+    if (missing.length > 0) {
+      const names = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+      say(`${names} ${missing.length === 1 ? 'is' : 'are'} not installed. For the full demo (an etcd cluster, haproxy, live`);
+      say(`registrations), install them and run npm run demo again:`);
+      say(`    ${INSTALL}`);
+      say();
+      await renderSeedWithFileBackend();
+    } else {
+      await fullDemo();
+    }
+    say();
+    say('Done: stopping everything the demo started.');
+    return 0;
+  } catch (err) {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+    await cleanup();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,109 @@
+// `npm run demo` (dist/demo/main.js): it must finish quickly with status 0, show the round robin and the
+// changes taking effect, leave no process behind, and fall back to the file backend without etcd/haproxy.
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../src/demo/setup.js';
+import { skipUnless } from './support/haproxy.js';
+
+const DEMO = join(REPO_ROOT, 'dist', 'demo', 'main.js');
+
+interface DemoRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Runs the built demo in its own process group; SIGKILLs the group after `timeoutMs`. */
+function runDemo(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<DemoRun> {
+  if (!existsSync(DEMO)) throw new Error(`${DEMO} does not exist: build first (npx tsc -p .)`);
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [DEMO], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, timeoutMs);
+    after(() => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // already exited
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/** Command lines of running processes that mention `needle` (Linux /proc). */
+function processesMentioning(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle)) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+describe('npm run demo', () => {
+  test('with etcd and haproxy: round robin, an addition and a removal, everything stopped, exit 0', { skip: skipUnless('haproxy', 'etcd', 'etcdctl') }, async (t) => {
+    const run = await runDemo(process.env);
+    t.diagnostic(`demo finished in ${run.ms} ms`);
+    assert.equal(run.code, 0, `demo exited ${run.code ?? run.signal}\n${run.stdout}\n${run.stderr}`);
+    assert.ok(run.ms < 45_000, `demo took ${run.ms} ms`);
+    const out = run.stdout;
+    const step = (n: number): string => {
+      const start = out.indexOf(`\n${n}. `);
+      const end = out.indexOf(`\n${n + 1}. `);
+      assert.ok(start >= 0, `step ${n} missing from the output:\n${out}`);
+      return out.slice(start, end > start ? end : undefined);
+    };
+    const answers = (text: string, host: string): string[] =>
+      [...text.matchAll(new RegExp(`curl -H "Host: ${host.replace(/\./g, '\\.')}" http://127\\.0\\.0\\.1:\\d+/ +-> (\\S+)`, 'g'))].map((m) => m[1] ?? '');
+    const before = answers(step(5), 'a.b.com');
+    assert.deepEqual([...new Set(before)].sort(), ['nginx-1', 'nginx-2'], out);
+    for (let i = 1; i < before.length; i++) assert.notEqual(before[i], before[i - 1], `round robin alternates: ${before.join(', ')}`);
+    assert.deepEqual(answers(step(5), 'b.b.com'), ['nginx-3']);
+    assert.deepEqual([...new Set(answers(step(6), 'a.b.com'))].sort(), ['nginx-1', 'nginx-2', 'nginx-3'], out);
+    assert.deepEqual([...new Set(answers(step(7), 'a.b.com'))].sort(), ['nginx-2', 'nginx-3'], out);
+    assert.match(out, /\(routable \d+ ms after its registration\)/);
+    assert.match(out, /\(gone \d+ ms after its removal\)/);
+    // Nothing the demo started may outlive it: its temp dirs appear in every command line it spawned.
+    const dirs = [...new Set([...out.matchAll(/\/tmp\/confd-ts-(?:demo|haproxy)-[A-Za-z0-9]+/g)].map((m) => m[0]))];
+    assert.ok(dirs.length >= 2, 'the demo prints its temp dirs');
+    for (const d of dirs) {
+      assert.deepEqual(processesMentioning(d), [], `processes left behind for ${d}`);
+      assert.equal(existsSync(d), false, `${d} removed`);
+    }
+  });
+
+  test('without etcd and haproxy: says how to install them and renders the seed keys, exit 0', async () => {
+    // An empty PATH hides etcd/etcdctl (the demo looks haproxy up in /usr/sbin too, so etcd is what is missing).
+    const run = await runDemo({ ...process.env, PATH: '/nonexistent' }, 30_000);
+    assert.equal(run.code, 0, `demo exited ${run.code ?? run.signal}\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /not installed/);
+    assert.match(run.stdout, /sudo apt-get install -y etcd-server etcd-client haproxy/);
+    assert.match(run.stdout, /backend a\.b\.com_cluster\n {4}balance roundrobin\n {4}cookie SERVERID insert indirect nocache\n {4}server server1 1\.0\.0\.1:10000 cookie server1 check\n {4}server server2 1\.0\.0\.1:10001 cookie server2 check\n/);
+    assert.match(run.stdout, /backend b\.b\.com_cluster\n[^]*server server1 1\.0\.0\.2:20001 cookie server1 check\n/);
+  });
+});
