@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import {
   GO_TYPE,
+  GoFunc,
   SLICE_ELEM,
   SLICE_STRING,
   T,
@@ -150,9 +151,20 @@ export function confdFuncs(store: KVStore, options: ConfdFuncsOptions = {}): Fun
     seq: goFunc({ params: [T.int, T.int], result: T.slice(T.int) }, (first: Int, last: Int) => seq(first, last)),
     atoi: goFunc({ params: [T.string], result: T.int, returnsError: true }, (s: string) => atoi(s)),
   };
+  // Declare the pure ones deterministic, so memoised templates may reuse output that calls them. A function not
+  // listed (getenv, datetime, the DNS lookups, fileExists, anything added later) keeps the safe default.
+  const pure: Record<string, GoFunc> = {};
+  for (const [name, f] of Object.entries(funcs)) pure[name] = DETERMINISTIC.has(name) ? new GoFunc(f.type, f.fn, true) : f;
   // confd: tr.funcMap = newFuncMap(); addFuncs(tr.funcMap, tr.store.FuncMap)
-  return { ...funcs, ...store.funcs() };
+  return { ...pure, ...store.funcs() };
 }
+
+/** confd's functions whose result depends on their arguments alone. */
+const DETERMINISTIC: ReadonlySet<string> = new Set([
+  'base', 'dir', 'split', 'join', 'json', 'jsonArray', 'map', 'toUpper', 'toLower', 'contains', 'replace', 'trimSuffix',
+  'base64Encode', 'base64Decode', 'parseBool', 'reverse', 'sortByLength', 'sortKVByLength',
+  'add', 'sub', 'div', 'mod', 'mul', 'seq', 'atoi',
+]);
 
 type Int = number | bigint;
 

@@ -1,0 +1,119 @@
+// The `confd` command: the only place that reads argv and sets the exit status.
+//
+// Exit status: 0 success (also after SIGTERM/SIGINT in daemon mode), 1 a failure (configuration, backend,
+// or any template resource in -onetime), 2 bad command-line usage (as Go's flag package).
+
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseArgs, resolveConfig, usageText, UsageError, type ConfdConfig, type Resolved } from '../config/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+
+function makeLogger(config: Pick<ConfdConfig, 'logLevel' | 'logFormat'>): Logger {
+  return createLogger({ level: config.logLevel, format: config.logFormat });
+}
+
+function version(): string {
+  let v = 'unknown';
+  try {
+    v = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? v;
+  } catch {
+    // running from an unusual layout: still print something useful
+  }
+  return `confd ${v} (confd-ts, Node.js ${process.version})`;
+}
+
+/** stdout writes that complete before the process exits, even when stdout is a pipe. */
+function writeOut(text: string): void {
+  process.stdout.write(text);
+}
+
+function flushAndExit(code: number): void {
+  process.exitCode = code;
+  // Let stdout/stderr drain, then exit even if a library left a handle open (a client socket, a timer).
+  const t = setTimeout(() => process.exit(code), 2000);
+  t.unref();
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${usageText()}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (parsed.help) {
+    process.stdout.write(usageText());
+    return 0;
+  }
+  if (parsed.values.get('version') === true) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+
+  let resolved: Resolved;
+  try {
+    resolved = resolveConfig({ args: parsed, env: process.env });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      createLogger().error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  const { config } = resolved;
+
+  if (config.onetime) {
+    const log = makeLogger(config);
+    for (const w of resolved.warnings) log.warn(w);
+    log.info('Starting confd');
+    log.info(`Backend set to ${config.backend}`);
+    const [{ openBackend }, { Runner }, { runShellCommand }] = await Promise.all([
+      import('../daemon/backend.js'),
+      import('../daemon/runner.js'),
+      import('../resource/command.js'),
+    ]);
+    let backend;
+    try {
+      backend = await openBackend(config, log);
+    } catch (e) {
+      log.error((e as Error).message);
+      return 1;
+    }
+    const ac = new AbortController();
+    const runner = new Runner({
+      config,
+      log,
+      backend,
+      runCommand: runShellCommand,
+      out: writeOut,
+      getenv: (name) => process.env[name],
+      signal: ac.signal,
+    });
+    let code: number;
+    try {
+      code = await runner.once();
+    } catch (e) {
+      log.error((e as Error).message);
+      code = 1;
+    } finally {
+      await backend.close().catch((e: unknown) => log.warn(`closing backend: ${(e as Error).message}`));
+    }
+    return code;
+  }
+
+  const log = makeLogger(config);
+  log.info('Starting confd');
+  const { runDaemon } = await import('../daemon/index.js');
+  return runDaemon({ argv, env: process.env, initial: resolved, makeLogger, out: writeOut });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => flushAndExit(code),
+  (e: unknown) => {
+    process.stderr.write(`confd: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    flushAndExit(1);
+  },
+);

@@ -1,0 +1,74 @@
+// Opening the configured backend. Modules are imported only when selected, so `-backend file` never loads the
+// etcd or Redis client libraries (startup time matters for -onetime runs from scripts and cron).
+
+import type { Backend, BackendOptions, Snapshot } from '../backends/types.js';
+import { BackendError } from '../backends/types.js';
+import type { ConfdConfig } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+
+export function backendOptions(config: ConfdConfig, nodes: readonly string[], log: Logger): BackendOptions {
+  const opt = (s: string): string | undefined => (s === '' ? undefined : s);
+  const o: BackendOptions = {
+    nodes,
+    scheme: config.scheme,
+    clientInsecure: config.clientInsecure,
+    basicAuth: config.basicAuth,
+    files: config.files,
+    filter: config.filter,
+    separator: config.separator === '' ? '/' : config.separator,
+    requestTimeoutMs: config.requestTimeoutMs,
+    log,
+    ...(opt(config.srvDomain) ? { srvDomain: config.srvDomain } : {}),
+    ...(opt(config.srvRecord) ? { srvRecord: config.srvRecord } : {}),
+    ...(opt(config.clientCert) ? { clientCert: config.clientCert } : {}),
+    ...(opt(config.clientKey) ? { clientKey: config.clientKey } : {}),
+    ...(opt(config.clientCaKeys) ? { clientCaKeys: config.clientCaKeys } : {}),
+    ...(opt(config.username) ? { username: config.username } : {}),
+    ...(opt(config.password) ? { password: config.password } : {}),
+  };
+  return o;
+}
+
+export async function openBackend(config: ConfdConfig, log: Logger): Promise<Backend> {
+  // With an SRV record the backend discovers its nodes (confd: SRV answers replace the node list).
+  const srv = config.srvRecord !== '' && config.backend !== 'env' && config.backend !== 'file';
+  const nodes = srv ? [] : config.nodes;
+  if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.join(', ')}`);
+  const o = backendOptions(config, nodes, log);
+  switch (config.backend) {
+    case 'file':
+      return (await import('../backends/file/index.js')).createFileBackend(o);
+    case 'env':
+      return (await import('../backends/env/index.js')).createEnvBackend(o);
+    default:
+      return (await import('../backends/index.js')).createBackend(config.backend, o);
+  }
+}
+
+/**
+ * One complete read with a time limit. The backend gets an AbortSignal; the race also covers a backend that
+ * ignores it. Rejects on failure, timeout or abort: callers never render from a partial read.
+ */
+export async function readAll(backend: Backend, prefixes: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<Snapshot> {
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = new BackendError(`backend ${backend.name}: read timed out after ${timeoutMs}ms`, 'ETIMEDOUT', { retryable: true });
+      ac.abort(e);
+      reject(e);
+    }, timeoutMs);
+  });
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true });
+  });
+  try {
+    return await Promise.race([backend.read(prefixes, ac.signal), timeout, aborted]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}

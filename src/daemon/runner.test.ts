@@ -1,0 +1,248 @@
+// The Runner against an in-memory backend whose reads and watch events the test controls: what renders when,
+// and what never renders.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Backend, Snapshot, WatchEvent } from '../backends/types.js';
+import { BackendError } from '../backends/types.js';
+import { resolveConfig } from '../config/index.js';
+import { createLogger } from '../log/index.js';
+import type { TemplateResource } from '../resource/resource.js';
+import { runShellCommand } from '../resource/command.js';
+import { Runner } from './runner.js';
+
+/** A backend whose data, read failures and watch events are driven by the test. */
+class FakeBackend implements Backend {
+  readonly name = 'fake';
+  values = new Map<string, string>();
+  revision = 1n;
+  reads = 0;
+  failReads = 0;
+  hangReads = false;
+  private queue: Array<WatchEvent | Error> = [];
+  private wake: (() => void) | undefined;
+
+  async read(prefixes: readonly string[], signal?: AbortSignal): Promise<Snapshot> {
+    this.reads++;
+    if (this.hangReads) return new Promise(() => {});
+    if (this.failReads > 0) {
+      this.failReads--;
+      throw new BackendError('connection refused', 'ECONNREFUSED');
+    }
+    signal?.throwIfAborted();
+    return { revision: this.revision, values: new Map([...this.values].filter(([k]) => prefixes.some((p) => k.startsWith(p)))) };
+  }
+
+  push(ev: WatchEvent | Error): void {
+    if (!(ev instanceof Error)) {
+      if (ev.kind === 'changes') {
+        for (const c of ev.changes) if (c.type === 'put') this.values.set(c.key, c.value);
+        else this.values.delete(c.key);
+      } else this.values = new Map(ev.snapshot.values);
+    }
+    this.queue.push(ev);
+    this.wake?.();
+  }
+
+  put(key: string, value: string): void {
+    this.revision++;
+    this.push({ kind: 'changes', revision: this.revision, changes: [{ type: 'put', key, value }] });
+  }
+
+  async *watch(_prefixes: readonly string[], _from: bigint, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    const onAbort = (): void => this.wake?.();
+    signal.addEventListener('abort', onAbort);
+    try {
+      while (!signal.aborted) {
+        const ev = this.queue.shift();
+        if (ev === undefined) {
+          await new Promise<void>((r) => (this.wake = r));
+          continue;
+        }
+        if (ev instanceof Error) throw ev;
+        yield ev;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function setup(resources: Array<{ name: string; template: string; keys: string[] }>, extraArgs: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const confdir = join(dir, 'confd');
+  mkdirSync(join(confdir, 'conf.d'), { recursive: true });
+  mkdirSync(join(confdir, 'templates'));
+  for (const r of resources) {
+    writeFileSync(join(confdir, 'templates', `${r.name}.tmpl`), r.template);
+    writeFileSync(join(confdir, 'conf.d', `${r.name}.toml`), `[template]\nsrc = "${r.name}.tmpl"\ndest = "${join(dir, r.name)}"\nkeys = ${JSON.stringify(r.keys)}\n`);
+  }
+  const { config } = resolveConfig({ args: ['-backend', 'env', '-confdir', confdir, '-request-timeout', '200ms', ...extraArgs], env: {}, readFile: () => undefined });
+  const backend = new FakeBackend();
+  const ac = new AbortController();
+  const logs: string[] = [];
+  const renders: string[] = [];
+  const runner = new Runner({
+    config,
+    log: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+    backend,
+    runCommand: runShellCommand,
+    out: () => {},
+    getenv: () => undefined,
+    signal: ac.signal,
+    onProcessed: (r: TemplateResource) => renders.push(r.spec.name),
+  });
+  const read = (name: string): string | undefined => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
+  const cleanup = (): void => {
+    ac.abort();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, backend, runner, ac, logs, renders, read, cleanup };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('Runner', () => {
+  it('-onetime: a failed read renders nothing and fails', async () => {
+    const s = setup([{ name: 'a', template: '{{getv "/a"}}\n', keys: ['/a'] }]);
+    try {
+      s.backend.values.set('/a', '1');
+      s.backend.failReads = 1;
+      assert.equal(await s.runner.once(), 1);
+      assert.equal(s.read('a'), undefined);
+      assert.ok(s.logs.some((l) => /ERROR connection refused/.test(l)));
+      assert.equal(await s.runner.once(), 0);
+      assert.equal(s.read('a'), '1\n');
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-onetime: a read that hangs times out (-request-timeout) and renders nothing', async () => {
+    const s = setup([{ name: 'a', template: 'x\n', keys: ['/a'] }]);
+    try {
+      s.backend.hangReads = true;
+      const t0 = Date.now();
+      assert.equal(await s.runner.once(), 1);
+      assert.ok(Date.now() - t0 < 2000);
+      assert.equal(s.read('a'), undefined);
+      assert.ok(s.logs.some((l) => /read timed out after 200ms/.test(l)));
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-interval: a failed read is retried after a second, not a whole interval', async () => {
+    const s = setup([{ name: 'a', template: '{{getv "/a"}}\n', keys: ['/a'] }]);
+    try {
+      s.backend.values.set('/a', '1');
+      s.backend.failReads = 1;
+      const done = s.runner.interval();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(s.read('a'), undefined);
+      await until(() => s.read('a') === '1\n', 'retry', 3000);
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch: renders only the resources whose keys a change touches', async () => {
+    const s = setup([
+      { name: 'a', template: 'a={{getv "/a/v"}}\n', keys: ['/a'] },
+      { name: 'b', template: 'b={{getv "/b/v"}}\n', keys: ['/b'] },
+      { name: 'all', template: '{{range gets "/*/v"}}{{.Key}}={{.Value}} {{end}}\n', keys: ['/'] },
+    ]);
+    try {
+      s.backend.values = new Map([['/a/v', '1'], ['/b/v', '1']]);
+      const done = s.runner.watch();
+      await until(() => s.read('a') === 'a=1\n' && s.read('b') === 'b=1\n' && s.read('all') === '/a/v=1 /b/v=1 \n', 'initial render');
+      s.renders.length = 0;
+      s.backend.put('/a/v', '2');
+      await until(() => s.read("a") === "a=2\n" && s.read("all") === "/a/v=2 /b/v=1 \n", "a=2 " + s.logs.join(""));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.deepEqual(s.renders.sort(), ['a.toml', 'all.toml']);
+      // A put that does not change the value renders nothing.
+      s.renders.length = 0;
+      s.backend.put('/a/v', '2');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.deepEqual(s.renders, []);
+      assert.equal(s.backend.reads, 1, 'watch mode must not re-read per change');
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch: a burst of changes coalesces', async () => {
+    const s = setup([{ name: 'a', template: '{{getv "/a/v"}}\n', keys: ['/a'] }]);
+    try {
+      s.backend.values.set('/a/v', '0');
+      const done = s.runner.watch();
+      await until(() => s.read('a') === '0\n', 'initial');
+      s.renders.length = 0;
+      for (let i = 1; i <= 200; i++) s.backend.put('/a/v', String(i));
+      await until(() => s.read('a') === '200\n', 'last value');
+      await new Promise((r) => setTimeout(r, 30));
+      assert.ok(s.renders.length <= 3, `rendered ${s.renders.length} times for one burst`);
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch: a reset replaces the state, and a broken watch recovers through a full read', async () => {
+    const s = setup([{ name: 'a', template: '{{range gets "/a/*"}}{{.Value}} {{end}}\n', keys: ['/a'] }]);
+    try {
+      s.backend.values = new Map([['/a/1', 'x'], ['/a/2', 'y']]);
+      const done = s.runner.watch();
+      await until(() => s.read('a') === 'x y \n', 'initial');
+      s.backend.push({ kind: 'reset', snapshot: { revision: 9n, values: new Map([['/a/3', 'z']]) } });
+      await until(() => s.read('a') === 'z \n', 'after reset');
+      // The watch breaks; meanwhile the data changed; the runner must re-read and catch up.
+      s.backend.values.set('/a/4', 'w');
+      s.backend.push(new BackendError('stream reset', 'EWATCH'));
+      await until(() => s.read('a') === 'z w \n', 'after recovery', 5000);
+      assert.equal(s.backend.reads, 2);
+      assert.ok(s.logs.some((l) => /ERROR stream reset/.test(l)));
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it("-watch: one resource's failure does not stop the others", async () => {
+    const s = setup([
+      { name: 'bad', template: '{{getv "/a/missing"}}\n', keys: ['/a'] },
+      { name: 'good', template: '{{getv "/a/v"}}\n', keys: ['/a'] },
+    ]);
+    try {
+      s.backend.values.set('/a/v', '1');
+      const done = s.runner.watch();
+      await until(() => s.read('good') === '1\n', 'good renders');
+      s.backend.put('/a/v', '2');
+      await until(() => s.read('good') === '2\n', 'good follows');
+      s.backend.put('/a/missing', 'now');
+      await until(() => s.read('bad') === 'now\n', 'bad recovers on the next change');
+      assert.ok(s.logs.some((l) => /ERROR bad\.toml: template: bad\.tmpl:1:2: executing "bad\.tmpl" at <getv "\/a\/missing">: error calling getv: key does not exist: \/a\/missing/.test(l)));
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+});

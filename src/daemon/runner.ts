@@ -1,0 +1,338 @@
+// Running the template resources of one configuration: once (-onetime), every N seconds (-interval), or on every
+// change the backend reports (-watch).
+//
+// Watch mode keeps the keys in memory: one full read at start, then each event updates the views of the
+// resources whose keys it touches, and only those resources render again. Bursts coalesce: while a resource is
+// rendering, further changes only mark it dirty, and it renders once more afterwards with everything that
+// arrived (plus an optional `wait` quiescence). A resource never runs concurrently with itself, one resource's
+// failure never stops another, and nothing renders before a complete read.
+
+import type { Backend, Change, Snapshot } from '../backends/types.js';
+import type { ConfdConfig, WaitSpec } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { CommandRunner } from '../resource/command.js';
+import { loadResources, unionPrefixes, type LoadedResources } from '../resource/load.js';
+import type { TemplateResource } from '../resource/resource.js';
+import { cleanStaleStageFiles } from '../resource/pipeline.js';
+import type { KeyView } from '../resource/view.js';
+import { readAll } from './backend.js';
+
+export interface RunnerDeps {
+  readonly config: ConfdConfig;
+  readonly log: Logger;
+  readonly backend: Backend;
+  readonly runCommand: CommandRunner;
+  /** -noop diffs go here (stdout). */
+  readonly out: (text: string) => void;
+  readonly getenv: (name: string) => string | undefined;
+  /** Stops the loops; in-flight resources finish (their commands are not killed). */
+  readonly signal: AbortSignal;
+  /** Kills in-flight commands (a second SIGINT/SIGTERM). */
+  readonly killSignal?: AbortSignal;
+  /** Resources of the previous generation (SIGHUP), whose per-resource state carries over. */
+  readonly previous?: readonly TemplateResource[];
+  /** Observability hook for tests and the benchmark: called after each resource run. */
+  readonly onProcessed?: (r: TemplateResource, ok: boolean) => void;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Watch-mode scheduling state of one resource. */
+interface Schedule {
+  /** Changed since its last render started. */
+  dirty: boolean;
+  /** The render in flight, if any (a resource never renders concurrently with itself). */
+  running: Promise<void> | undefined;
+  /** Pending `wait` timer. */
+  timer: NodeJS.Timeout | undefined;
+  /** When the first change of the current `wait` window arrived (for MAX). */
+  firstChange: number;
+}
+
+export class Runner {
+  private loaded: LoadedResources = { resources: [], views: [], failures: [] };
+
+  constructor(private readonly d: RunnerDeps) {}
+
+  get resources(): readonly TemplateResource[] {
+    return this.loaded.resources;
+  }
+
+  /** (Re)loads conf.d; reports broken files and keeps the good ones. Returns the number of broken files. */
+  load(previous?: readonly TemplateResource[]): number {
+    const { config, log } = this.d;
+    log.debug(`Loading template resources from confdir ${config.confdir}`);
+    const loaded = loadResources({
+      confdir: config.confdir,
+      configDir: config.configDir,
+      templateDir: config.templateDir,
+      prefix: config.prefix,
+      getenv: this.d.getenv,
+      warn: (m) => log.warn(m),
+    });
+    for (const f of loaded.failures) log.error(f.error.message.startsWith(f.file) ? f.error.message : `${f.file}: ${f.error.message}`);
+    if (loaded.resources.length === 0 && loaded.failures.length === 0) log.warn('Found no templates');
+    if (previous) {
+      const byFile = new Map(previous.map((r) => [r.spec.file, r]));
+      for (const r of loaded.resources) {
+        const old = byFile.get(r.spec.file);
+        if (old) r.adoptStateFrom(old);
+      }
+    }
+    this.loaded = loaded;
+    return loaded.failures.length;
+  }
+
+  /** Removes stage files that a killed predecessor left next to our destinations. */
+  cleanStageFiles(): void {
+    if (this.d.config.keepStageFile) return;
+    for (const r of this.loaded.resources) {
+      for (const f of cleanStaleStageFiles(r.spec.dest)) this.d.log.info(`Removed stale stage file ${f}`);
+    }
+  }
+
+  private get prefixes(): string[] {
+    return unionPrefixes(this.loaded.views);
+  }
+
+  private async read(): Promise<Snapshot> {
+    const { backend, config, log } = this.d;
+    const prefixes = this.prefixes;
+    log.debug(`Retrieving keys from store: ${prefixes.join(', ')}`);
+    return readAll(backend, prefixes, config.requestTimeoutMs, this.d.signal);
+  }
+
+  private applySnapshot(s: Snapshot): void {
+    for (const v of this.loaded.views) v.reset(s.values);
+  }
+
+  /** Applies changes; returns the resources whose views changed. */
+  private applyChanges(changes: readonly Change[]): Set<TemplateResource> {
+    const touched = new Set<KeyView>();
+    for (const c of changes) {
+      for (const v of this.loaded.views) {
+        const changed = c.type === 'put' ? v.put(c.key, c.value) : v.delete(c.key);
+        if (changed) touched.add(v);
+      }
+    }
+    const out = new Set<TemplateResource>();
+    if (touched.size === 0) return out;
+    for (const r of this.loaded.resources) if (touched.has(r.view)) out.add(r);
+    return out;
+  }
+
+  /** Runs one resource; logs and swallows its failure so that the others go on. Returns success. */
+  async processOne(r: TemplateResource): Promise<boolean> {
+    const { config, log } = this.d;
+    let ok = true;
+    try {
+      await r.process({
+        noop: config.noop,
+        syncOnly: config.syncOnly,
+        keepStageFile: config.keepStageFile,
+        commandTimeoutMs: config.commandTimeoutMs,
+        runCommand: this.d.runCommand,
+        log,
+        out: this.d.out,
+        ...(this.d.killSignal ? { signal: this.d.killSignal } : {}),
+      });
+    } catch (e) {
+      ok = false;
+      log.error(`${r.spec.name}: ${describe(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
+      if (!(e instanceof Error && e.name === 'ResourceError') && e instanceof Error && e.stack) log.debug(e.stack);
+    }
+    this.d.onProcessed?.(r, ok);
+    return ok;
+  }
+
+  /** Processes all resources one after another (as confd). Returns the number that failed. */
+  private async processAll(): Promise<number> {
+    let failed = 0;
+    for (const r of this.loaded.resources) {
+      if (this.d.signal.aborted) break; // shutting down: finish the resource in flight, start no more
+      if (!(await this.processOne(r))) failed++;
+    }
+    return failed;
+  }
+
+  /** -onetime: load, one read, render everything. Returns the exit status. */
+  async once(): Promise<number> {
+    const broken = this.load();
+    this.cleanStageFiles();
+    let snapshot: Snapshot;
+    try {
+      snapshot = await this.read();
+    } catch (e) {
+      this.d.log.error(describe(e));
+      return 1;
+    }
+    this.applySnapshot(snapshot);
+    const failed = await this.processAll();
+    return broken + failed > 0 ? 1 : 0;
+  }
+
+  /**
+   * -interval: like confd, re-read conf.d and all keys every interval. A failed read renders nothing and is
+   * retried sooner (1s, 2s, 4s, ... up to the interval) instead of leaving configs stale for a whole interval.
+   */
+  async interval(): Promise<void> {
+    const { config, log, signal } = this.d;
+    let first = true;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        this.load(first ? this.d.previous : this.loaded.resources);
+        if (first) this.cleanStageFiles();
+        first = false;
+        const snapshot = await this.read();
+        failures = 0;
+        this.applySnapshot(snapshot);
+        await this.processAll();
+      } catch (e) {
+        if (signal.aborted) break;
+        failures++;
+        log.error(describe(e));
+      }
+      const intervalMs = config.intervalSeconds * 1000;
+      await sleep(failures > 0 ? Math.min(intervalMs, 1000 * 2 ** Math.min(failures - 1, 16)) : intervalMs, signal);
+    }
+  }
+
+  // ---- watch mode ----------------------------------------------------------------------------------------------
+
+  private readonly sched = new Map<TemplateResource, Schedule>();
+  private flushQueued = false;
+  private readonly pendingKick = new Set<TemplateResource>();
+
+  private stateOf(r: TemplateResource): Schedule {
+    let s = this.sched.get(r);
+    if (!s) {
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0 };
+      this.sched.set(r, s);
+    }
+    return s;
+  }
+
+  private waitFor(r: TemplateResource): WaitSpec | undefined {
+    return r.spec.wait ?? this.d.config.wait;
+  }
+
+  /** Marks a resource changed; it renders after the current event batch (or its `wait`). */
+  private markDirty(r: TemplateResource): void {
+    const s = this.stateOf(r);
+    s.dirty = true;
+    const wait = this.waitFor(r);
+    if (wait) {
+      const now = Date.now();
+      if (s.timer === undefined) s.firstChange = now;
+      else clearTimeout(s.timer);
+      const delay = Math.max(0, Math.min(wait.minMs, s.firstChange + wait.maxMs - now));
+      s.timer = setTimeout(() => {
+        s.timer = undefined;
+        this.kick(r);
+      }, delay);
+      return;
+    }
+    this.pendingKick.add(r);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      // Let every event already queued apply first, then render each touched resource once.
+      setImmediate(() => {
+        this.flushQueued = false;
+        const rs = [...this.pendingKick];
+        this.pendingKick.clear();
+        for (const x of rs) this.kick(x);
+      });
+    }
+  }
+
+  private kick(r: TemplateResource): void {
+    const s = this.stateOf(r);
+    if (s.running || !s.dirty || s.timer !== undefined || this.d.signal.aborted) return;
+    s.dirty = false;
+    s.running = this.processOne(r).then(() => {
+      s.running = undefined;
+      if (s.dirty && !this.d.signal.aborted) {
+        // Changes that arrived while we rendered: go again (after `wait`, if any).
+        if (this.waitFor(r)) this.markDirty(r);
+        else this.kick(r);
+      }
+    });
+  }
+
+  /** Waits for every in-flight resource run. */
+  private async drain(): Promise<void> {
+    for (const s of this.sched.values()) if (s.timer) clearTimeout(s.timer);
+    for (;;) {
+      const running = [...this.sched.values()].map((s) => s.running).filter((p): p is Promise<void> => p !== undefined);
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  /**
+   * -watch: read once, then follow the backend's events. A broken watch is retried with backoff after a fresh
+   * full read; the in-memory state is only ever replaced by a complete read.
+   */
+  async watch(): Promise<void> {
+    const { backend, log, signal } = this.d;
+    this.load(this.d.previous);
+    this.cleanStageFiles();
+    if (!backend.watch) {
+      log.warn(`backend ${backend.name} cannot watch for changes; polling every ${this.d.config.intervalSeconds}s instead`);
+      await this.interval();
+      return;
+    }
+    let backoffMs = 0;
+    let revision: bigint | undefined;
+    while (!signal.aborted) {
+      try {
+        if (revision === undefined) {
+          const snapshot = await this.read();
+          this.applySnapshot(snapshot);
+          revision = snapshot.revision;
+          for (const r of this.loaded.resources) this.markDirty(r);
+        }
+        const prefixes = this.prefixes;
+        for await (const ev of backend.watch(prefixes, revision, signal)) {
+          backoffMs = 0;
+          if (ev.kind === 'reset') {
+            this.applySnapshot(ev.snapshot);
+            revision = ev.snapshot.revision;
+            for (const r of this.loaded.resources) this.markDirty(r);
+          } else {
+            revision = ev.revision;
+            for (const r of this.applyChanges(ev.changes)) this.markDirty(r);
+          }
+        }
+        if (signal.aborted) break;
+        log.warn(`watch on backend ${backend.name} ended; re-reading`);
+        revision = undefined;
+      } catch (e) {
+        if (signal.aborted) break;
+        log.error(describe(e));
+        revision = undefined; // continuity lost: the next round starts with a full read
+        backoffMs = Math.min(backoffMs === 0 ? 500 : backoffMs * 2, 30_000);
+        await sleep(backoffMs, signal);
+      }
+    }
+    await this.drain();
+  }
+}

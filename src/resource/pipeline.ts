@@ -1,0 +1,297 @@
+// Installing rendered output: compare -> stage -> check -> install -> reload, each a small step with a typed
+// result, and no error ignored (confd ignores chmod/chown failures and keeps going).
+//
+// Guarantees, for any crash (even kill -9) at any point: dest is either the old or the new complete file,
+// because the new content is written and fsynced to a stage file in dest's own directory and then renamed over
+// dest (rename is atomic within a file system). Stage files carry our pid in their name, so the ones a killed
+// process leaves behind are recognised and removed at the next start (cleanStaleStageFiles).
+
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { T, goMap } from '../govalue/index.js';
+import { Template } from '../gotemplate/index.js';
+import type { Logger } from '../log/index.js';
+import { describeResult, type CommandRunner } from './command.js';
+import type { ResourceSpec } from './spec.js';
+
+export type StepName = 'render' | 'stage' | 'check' | 'install' | 'reload';
+
+/** A failure of one step for one resource; `message` follows confd's wording where confd has one. */
+export class ResourceError extends Error {
+  override readonly name = 'ResourceError';
+  constructor(
+    message: string,
+    readonly step: StepName,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// ---- dest state and the target attributes ------------------------------------------------------------------
+
+export interface FileState {
+  readonly mode: number; // permission bits (& 0o7777)
+  readonly uid: number;
+  readonly gid: number;
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+}
+
+export function statDest(dest: string): FileState | undefined {
+  try {
+    const st = statSync(dest);
+    return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ResourceError(`cannot stat ${dest}: ${(e as Error).message}`, 'stage', 'ESTAT', { cause: e });
+  }
+}
+
+/** The attributes dest must end up with. uid/gid are undefined when the resource leaves ownership alone. */
+export interface Target {
+  readonly mode: number;
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+}
+
+/** confd: mode from the resource, else dest's current mode, else 0644. Owner: only when the resource sets one. */
+export function targetFor(spec: ResourceSpec, dest: FileState | undefined): Target {
+  return { mode: spec.mode ?? dest?.mode ?? 0o644, uid: spec.uid, gid: spec.gid };
+}
+
+// ---- compare -------------------------------------------------------------------------------------------------
+
+/** What we last installed, so that an unchanged render is recognised without reading dest back. */
+export interface Installed {
+  readonly content: string;
+  readonly state: FileState;
+}
+
+export interface Comparison {
+  readonly inSync: boolean;
+  /** confd's messages for each difference ("X has mode 0600 should be 0644"). */
+  readonly reasons: readonly string[];
+  /** dest's current content when it was read (for -noop's diff). */
+  readonly destContent: string | undefined;
+}
+
+function sameState(a: FileState, b: FileState): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid;
+}
+
+function modeString(m: number): string {
+  return `0${m.toString(8).padStart(3, '0')}`;
+}
+
+export function compare(dest: string, content: string, target: Target, state: FileState | undefined, cache?: Installed): Comparison {
+  if (state === undefined) return { inSync: false, reasons: [`${dest} does not exist`], destContent: undefined };
+  const reasons: string[] = [];
+  if (target.uid !== undefined && state.uid !== target.uid) reasons.push(`${dest} has UID ${state.uid} should be ${target.uid}`);
+  if (target.gid !== undefined && state.gid !== target.gid) reasons.push(`${dest} has GID ${state.gid} should be ${target.gid}`);
+  if (state.mode !== target.mode) reasons.push(`${dest} has mode ${modeString(state.mode)} should be ${modeString(target.mode)}`);
+  let destContent: string | undefined;
+  let sameContent: boolean;
+  if (cache && sameState(cache.state, state)) {
+    // dest is the file we wrote and nobody touched it since.
+    sameContent = cache.content === content;
+  } else {
+    try {
+      destContent = readFileSync(dest, 'utf8');
+    } catch (e) {
+      throw new ResourceError(`cannot read ${dest}: ${(e as Error).message}`, 'stage', 'EREAD', { cause: e });
+    }
+    sameContent = destContent === content;
+  }
+  if (!sameContent) reasons.push(`${dest} has different content`);
+  return { inSync: reasons.length === 0, reasons, destContent };
+}
+
+// ---- stage ---------------------------------------------------------------------------------------------------
+
+const STAGE_TAG = '.confd-stage-';
+
+/** `.<dest base>.confd-stage-<pid>-<random>` in dest's directory (confd: `.<dest base><random>`). */
+export function stagePathFor(dest: string): string {
+  return join(dirname(dest), `.${basename(dest)}${STAGE_TAG}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/**
+ * Writes `content` to a new stage file next to dest with the target mode and owner, fsynced; returns its path.
+ * On any error the stage file is removed and a ResourceError says which part failed.
+ */
+export function stage(dest: string, content: string, target: Target): string {
+  const path = stagePathFor(dest);
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `directory ${dirname(dest)} does not exist` : (e as Error).message;
+    throw new ResourceError(`cannot create stage file for ${dest}: ${why}`, 'stage', 'ESTAGE', { cause: e });
+  }
+  try {
+    const buf = Buffer.from(content, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fchmodSync(fd, target.mode);
+    if (target.uid !== undefined || target.gid !== undefined) {
+      const st = fstatSync(fd);
+      const uid = target.uid ?? st.uid;
+      const gid = target.gid ?? st.gid;
+      if (uid !== st.uid || gid !== st.gid) fchownSync(fd, uid, gid);
+    }
+    fsyncSync(fd);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // reported below
+    }
+    removeQuietly(path);
+    throw new ResourceError(`cannot write stage file ${path}: ${(e as Error).message}`, 'stage', 'ESTAGE', { cause: e });
+  }
+  closeSync(fd);
+  return path;
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // a file with our pid from a previous life of this pid
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes stage files for `dest` left by processes that no longer run (a kill -9 mid-write). Returns them. */
+export function cleanStaleStageFiles(dest: string): string[] {
+  const dir = dirname(dest);
+  const prefix = `.${basename(dest)}${STAGE_TAG}`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length));
+    if (!m || pidAlive(Number(m[1]))) continue;
+    removeQuietly(join(dir, name));
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+// ---- commands --------------------------------------------------------------------------------------------------
+
+/** Expands `{{.src}}` / `{{.dest}}` in a command the way confd does: the command is a Go template. */
+export function expandCommand(which: 'check_cmd' | 'reload_cmd', cmd: string, vars: { src: string; dest: string }): string {
+  const data = goMap(T.string, T.string, new Map<unknown, unknown>([
+    ['src', vars.src],
+    ['dest', vars.dest],
+  ]));
+  try {
+    return Template.parse(which === 'check_cmd' ? 'checkcmd' : 'reloadcmd', cmd, {}).execute(data);
+  } catch (e) {
+    throw new ResourceError(`${which}: ${(e as Error).message}`, which === 'check_cmd' ? 'check' : 'reload', 'ECMDTEMPLATE', { cause: e });
+  }
+}
+
+export interface CommandContext {
+  readonly run: CommandRunner;
+  readonly timeoutMs: number;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+}
+
+async function runStep(step: 'check' | 'reload', cmd: string, ctx: CommandContext): Promise<void> {
+  ctx.log.debug(`Running ${cmd}`);
+  let r;
+  try {
+    r = await ctx.run(cmd, { timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  } catch (e) {
+    throw new ResourceError(`${step === 'check' ? 'Config check failed' : 'Reload failed'}: cannot run /bin/sh: ${(e as Error).message}`, step, 'ESPAWN', { cause: e });
+  }
+  if (r.code === 0 && !r.timedOut) {
+    if (r.output !== '') ctx.log.debug(`${step === 'check' ? 'check_cmd' : 'reload_cmd'} output: ${JSON.stringify(r.output)}`);
+    return;
+  }
+  if (r.output !== '') ctx.log.error(`${step === 'check' ? 'check_cmd' : 'reload_cmd'} output: ${JSON.stringify(r.output)}`);
+  const why = describeResult(r, ctx.timeoutMs);
+  throw new ResourceError(step === 'check' ? `Config check failed: ${why}` : `Reload command failed: ${why}`, step, step === 'check' ? 'ECHECK' : 'ERELOAD');
+}
+
+export function check(cmd: string, stagePath: string, dest: string, ctx: CommandContext): Promise<void> {
+  return runStep('check', expandCommand('check_cmd', cmd, { src: stagePath, dest }), ctx);
+}
+
+export function reload(cmd: string, stagePath: string, dest: string, ctx: CommandContext): Promise<void> {
+  return runStep('reload', expandCommand('reload_cmd', cmd, { src: stagePath, dest }), ctx);
+}
+
+// ---- install -----------------------------------------------------------------------------------------------------
+
+/**
+ * Renames the stage file over dest. Where rename fails with EBUSY (dest is a bind mount, e.g. a file mounted into a
+ * container) it writes dest in place instead, as confd does; that write is not atomic, which is why it is only a
+ * fallback. Returns dest's new state.
+ */
+export function install(stagePath: string, dest: string, content: string, target: Target, log: Logger): FileState {
+  try {
+    renameSync(stagePath, dest);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EBUSY') {
+      removeQuietly(stagePath);
+      throw new ResourceError(`cannot rename ${stagePath} to ${dest}: ${(e as Error).message}`, 'install', 'ERENAME', { cause: e });
+    }
+    log.debug('Rename failed - target is likely a mount. Trying to write instead');
+    try {
+      const fd = openSync(dest, 'w', target.mode);
+      try {
+        const buf = Buffer.from(content, 'utf8');
+        let off = 0;
+        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+        fchmodSync(fd, target.mode);
+        if (target.uid !== undefined || target.gid !== undefined) fchownSync(fd, target.uid ?? -1, target.gid ?? -1);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e2) {
+      throw new ResourceError(`cannot write ${dest} in place: ${(e2 as Error).message}`, 'install', 'EWRITE', { cause: e2 });
+    } finally {
+      removeQuietly(stagePath);
+    }
+  }
+  const st = statDest(dest);
+  if (st === undefined) throw new ResourceError(`${dest} vanished right after it was installed`, 'install', 'EVANISHED');
+  return st;
+}

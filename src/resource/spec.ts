@@ -1,0 +1,205 @@
+// A template resource file (conf.d/*.toml, `[template]` table) -> a validated, read-only ResourceSpec.
+//
+// Field names and their meaning follow confd (resource/template/resource.go and docs/template-resources.md).
+// Where confd's code and its docs/users disagree we do what users expect (listed in docs/daemon.md):
+// `owner`/`group` by name work (confd ignores them), `mode = "644"` is octal 0644 (confd parses it as decimal
+// 644 = 01204), and a global -prefix is joined with the resource's prefix (confd replaces it).
+
+import { readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { pathJoin } from '../memkv/index.js';
+import { parseWait, type WaitSpec } from '../config/index.js';
+import { ConfigError, keyLine, parseToml, tomlTypeName, where } from '../config/toml.js';
+import { lookupGroup, lookupUser } from './users.js';
+
+export interface ResourceSpec {
+  /** The resource file (conf.d/x.toml). */
+  readonly file: string;
+  /** Short name for logs: the file's path relative to conf.d (its base name when loaded on its own). */
+  readonly name: string;
+  /** Template path: templateDir joined with `src` (as confd: an absolute src is still joined). */
+  readonly src: string;
+  readonly dest: string;
+  /** `keys` as written. */
+  readonly keys: readonly string[];
+  /** Resolved key prefix (always starts with "/"). */
+  readonly prefix: string;
+  /** The backend prefixes this resource reads: path.Join(prefix, key) for each key (confd's appendPrefix). */
+  readonly watchKeys: readonly string[];
+  /** Explicit permission bits, or undefined: keep dest's mode (0644 for a new file). */
+  readonly mode: number | undefined;
+  /** Explicit owner/group, or undefined: keep dest's (the process' for a new file). */
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+  readonly checkCmd: string;
+  readonly reloadCmd: string;
+  /** Per-resource quiescence, overriding the global -wait. */
+  readonly wait: WaitSpec | undefined;
+}
+
+export interface SpecContext {
+  /** Global -prefix. */
+  readonly prefix: string;
+  readonly templateDir: string;
+  /** conf.d, to name resources by their path inside it. */
+  readonly configDir?: string;
+  /** Non-fatal findings (unknown keys). */
+  readonly warn: (msg: string) => void;
+}
+
+const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'check_cmd', 'reload_cmd', 'wait'] as const;
+type Field = (typeof FIELDS)[number];
+const norm = (k: string): string => k.toLowerCase().replace(/[-_]/g, '');
+const FIELD_BY_NORM = new Map<string, Field>(FIELDS.map((f) => [norm(f), f]));
+
+/** confd's prefix: "/" + prefix unless it has one; a global prefix is joined in front of the resource's. */
+export function resolvePrefix(globalPrefix: string, resourcePrefix: string): string {
+  const combined = globalPrefix === '' ? resourcePrefix : resourcePrefix === '' ? globalPrefix : pathJoin(globalPrefix, resourcePrefix);
+  return combined.startsWith('/') ? combined : `/${combined}`;
+}
+
+/**
+ * Parses a `mode` value: a string of octal digits is octal with or without the leading 0 ("644" = "0644");
+ * otherwise Go's strconv.ParseUint(s, 0, 32) rules ("0o644", "0x1a4"). A TOML integer is taken as the number.
+ */
+export function parseMode(v: string | number): number | undefined {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (/^[0-7]+$/.test(v)) n = parseInt(v, 8);
+  else if (/^0[oO][0-7]+$/.test(v)) n = parseInt(v.slice(2), 8);
+  else if (/^0[xX][0-9a-fA-F]+$/.test(v)) n = parseInt(v.slice(2), 16);
+  else if (/^0[bB][01]+$/.test(v)) n = parseInt(v.slice(2), 2);
+  else return undefined;
+  if (!Number.isInteger(n) || n < 0 || n > 0o7777) return undefined;
+  return n;
+}
+
+export function parseResourceSpec(file: string, text: string, ctx: SpecContext): ResourceSpec {
+  const doc = parseToml(file, text);
+  for (const k of Object.keys(doc)) {
+    if (k !== 'template') ctx.warn(`${where(file, keyLine(text, k) ?? tableLine(text, k))}unknown key "${k}" ignored (expected a [template] table)`);
+  }
+  const t = doc['template'];
+  if (t === undefined) throw new ConfigError(`${file}: missing [template] table`, 'ERESOURCE');
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) {
+    throw new ConfigError(`${where(file, keyLine(text, 'template'))}"template" must be a table ([template])`, 'ERESOURCE');
+  }
+
+  const values = new Map<Field, { key: string; value: unknown }>();
+  for (const [key, value] of Object.entries(t as Record<string, unknown>)) {
+    const f = FIELD_BY_NORM.get(norm(key));
+    if (!f) {
+      ctx.warn(`${where(file, keyLine(text, key, 'template'))}unknown key "${key}" in [template] ignored`);
+      continue;
+    }
+    if (values.has(f)) throw new ConfigError(`${where(file, keyLine(text, key, 'template'))}key "${key}" given twice (as "${values.get(f)!.key}")`, 'ERESOURCE');
+    values.set(f, { key, value });
+  }
+  const at = (f: Field): string => {
+    const e = values.get(f);
+    return where(file, keyLine(text, e?.key ?? f, 'template'));
+  };
+  const typeError = (f: Field, expected: string): never => {
+    const e = values.get(f)!;
+    throw new ConfigError(`${at(f)}key "${e.key}": expected ${expected}, got ${tomlTypeName(e.value)}`, 'ECONFIGTYPE');
+  };
+  const str = (f: Field): string | undefined => {
+    const e = values.get(f);
+    if (e === undefined) return undefined;
+    if (typeof e.value !== 'string') typeError(f, 'a string');
+    return e.value as string;
+  };
+  const int = (f: Field): number | undefined => {
+    const e = values.get(f);
+    if (e === undefined) return undefined;
+    if (typeof e.value !== 'number' || !Number.isInteger(e.value) || e.value < 0) typeError(f, 'a non-negative integer');
+    return e.value as number;
+  };
+
+  const src = str('src');
+  if (src === undefined || src === '') throw new ConfigError(`${file}: [template] src is missing (empty src template)`, 'ERESOURCE');
+  const dest = str('dest');
+  if (dest === undefined || dest === '') throw new ConfigError(`${file}: [template] dest is missing`, 'ERESOURCE');
+
+  let keys: string[] = [];
+  const ke = values.get('keys');
+  if (ke !== undefined) {
+    if (!Array.isArray(ke.value) || ke.value.some((k) => typeof k !== 'string')) typeError('keys', 'an array of strings');
+    keys = ke.value as string[];
+  }
+
+  const prefix = resolvePrefix(ctx.prefix, str('prefix') ?? '');
+
+  let mode: number | undefined;
+  const me = values.get('mode');
+  if (me !== undefined) {
+    if (typeof me.value !== 'string' && typeof me.value !== 'number') typeError('mode', 'a string such as "0644"');
+    mode = parseMode(me.value as string | number);
+    if (mode === undefined) throw new ConfigError(`${at('mode')}key "${me.key}": invalid file mode ${JSON.stringify(me.value)} (use octal, e.g. "0644")`, 'ERESOURCE');
+  }
+
+  const ownerOrUid = (nameField: 'owner' | 'group', idField: 'uid' | 'gid'): number | undefined => {
+    const id = int(idField);
+    const name = str(nameField);
+    if (name !== undefined && id !== undefined) {
+      throw new ConfigError(`${at(nameField)}set either ${nameField} or ${idField}, not both`, 'ERESOURCE');
+    }
+    if (name === undefined || name === '') return id;
+    if (/^\d+$/.test(name)) return Number(name);
+    const found = nameField === 'owner' ? lookupUser(name) : lookupGroup(name);
+    if (found === undefined) {
+      throw new ConfigError(`${at(nameField)}${nameField} ${JSON.stringify(name)}: no such ${nameField === 'owner' ? 'user' : 'group'} (in /etc/${nameField === 'owner' ? 'passwd' : 'group'})`, 'ERESOURCE');
+    }
+    return found;
+  };
+  const uid = ownerOrUid('owner', 'uid');
+  const gid = ownerOrUid('group', 'gid');
+
+  let wait: WaitSpec | undefined;
+  const we = values.get('wait');
+  if (we !== undefined) {
+    let w: string;
+    if (typeof we.value === 'string') w = we.value;
+    else if (typeof we.value === 'object' && we.value !== null && !Array.isArray(we.value) && 'min' in we.value) {
+      const o = we.value as Record<string, unknown>;
+      w = o['max'] === undefined ? String(o['min']) : `${String(o['min'])}:${String(o['max'])}`;
+    } else typeError('wait', 'a string "MIN:MAX" or a table with min and max');
+    try {
+      wait = parseWait(w!);
+    } catch (e) {
+      throw new ConfigError(`${at('wait')}${(e as Error).message}`, 'ERESOURCE');
+    }
+  }
+
+  return Object.freeze({
+    file,
+    name: ctx.configDir ? relative(ctx.configDir, file) : basename(file),
+    src: join(ctx.templateDir, src),
+    dest,
+    keys: Object.freeze([...keys]),
+    prefix,
+    watchKeys: Object.freeze(keys.map((k) => pathJoin(prefix, k))),
+    mode,
+    uid,
+    gid,
+    checkCmd: str('check_cmd') ?? '',
+    reloadCmd: str('reload_cmd') ?? '',
+    wait,
+  });
+}
+
+function tableLine(text: string, table: string): number | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) if (new RegExp(`^\\s*\\[\\s*${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`).test(lines[i]!)) return i + 1;
+  return undefined;
+}
+
+export function loadResourceSpec(file: string, ctx: SpecContext): ResourceSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot process template resource ${file} - ${(e as Error).message}`, 'ERESOURCE', { cause: e });
+  }
+  return parseResourceSpec(file, text, ctx);
+}

@@ -1,0 +1,55 @@
+// The keys one template resource sees: confd loads every backend key under path.Join(prefix, key) for each of the
+// resource's `keys` (a raw string prefix match: "/db" also takes "/dbx"), strips the prefix by raw string
+// ("/apple/pie" under prefix "/app" becomes "/le/pie") and stores path.Join("/", rest).
+//
+// A view is kept current from backend events (put/delete one key) instead of re-reading everything. Resources
+// with the same prefix and keys share one view, so ten templates over "/" hold the keys once.
+
+import { KVStore, cleanKey } from '../memkv/index.js';
+
+export class KeyView {
+  readonly store = new KVStore();
+
+  constructor(
+    /** Resolved prefix (starts with "/"). */
+    readonly prefix: string,
+    /** Backend prefixes: path.Join(prefix, key) for each key. */
+    readonly watchKeys: readonly string[],
+  ) {}
+
+  /** Identity of a view: resources with equal ids share it. */
+  static id(prefix: string, watchKeys: readonly string[]): string {
+    return `${prefix}\u0000${[...new Set(watchKeys)].sort().join('\u0000')}`;
+  }
+
+  covers(key: string): boolean {
+    for (const w of this.watchKeys) if (key.startsWith(w)) return true;
+    return false;
+  }
+
+  /** The key as templates see it (before KVStore's path.Join("/", ...) cleaning). */
+  localKey(key: string): string {
+    return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
+  }
+
+  /** Applies a put if the key is ours; returns whether the view changed. */
+  put(key: string, value: string): boolean {
+    if (!this.covers(key)) return false;
+    const k = cleanKey(this.localKey(key));
+    if (this.store.value(k) === value) return false;
+    this.store.set(k, value);
+    return true;
+  }
+
+  /** Applies a delete if the key is ours; returns whether the view changed. */
+  delete(key: string): boolean {
+    if (!this.covers(key)) return false;
+    return this.store.delete(this.localKey(key));
+  }
+
+  /** Replaces the whole content with the covered keys of a full read. */
+  reset(values: ReadonlyMap<string, string>): void {
+    this.store.clear();
+    for (const [k, v] of values) if (this.covers(k)) this.store.set(this.localKey(k), v);
+  }
+}
