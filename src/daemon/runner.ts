@@ -86,6 +86,7 @@ export class Runner {
       prefix: config.prefix,
       getenv: this.d.getenv,
       warn: (m) => log.warn(m),
+      memoize: !config.onetime,
     });
     for (const f of loaded.failures) log.error(f.error.message.startsWith(f.file) ? f.error.message : `${f.file}: ${f.error.message}`);
     if (loaded.resources.length === 0 && loaded.failures.length === 0) log.warn('Found no templates');

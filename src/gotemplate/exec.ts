@@ -13,6 +13,7 @@ import { sprint, sprintf } from '../gofmt/index.js';
 import { sortedEntries } from '../gofmt/fmtsort.js';
 import {
   GO_METHODS,
+  GO_STRING,
   GO_TYPE,
   GoError,
   GoFloat,
@@ -25,6 +26,7 @@ import {
   zeroValue,
   type GoMap,
   type GoType,
+  type MemoTracker,
   type StructType,
 } from '../govalue/index.js';
 import {
@@ -88,12 +90,157 @@ interface State {
   /** Output not yet flushed to chunks; kept short so V8's rope nodes die young (see write). */
   out: string;
   pending: number;
-  readonly chunks: string[];
+  chunks: string[];
   vars: unknown[];
   node: Node | null;
   depth: number;
   name: string;
   readonly set: ReadonlyMap<string, Compiled>;
+  /** Memoisation state; null when the template is not memoised. */
+  readonly memo: MemoRun | null;
+}
+
+// ---- memoisation ----
+//
+// A range iteration's output is cached and reused by the next execution when (a) its inputs are equal: the element
+// (and the index, if the body reads it) and the values of the variables declared outside the body that it reads
+// (known at compile time), all comparable values (primitives, numbers, structs of those); and (b) the tracker says
+// that nothing the iteration read through tracked functions has changed since. A body that assigns a variable
+// declared outside it is never memoised; calling a function that is neither deterministic nor tracked by this
+// template's tracker taints the iterations being recorded (and all enclosing ones), which are then not cached.
+// Errors abort the execution, so nothing of a failed iteration is cached.
+//
+// Caches form a tree that mirrors the execution: each cached iteration owns the caches of the ranges run inside
+// it, so nested iterations are reused even when the enclosing one re-runs. Caches are updated in place (every
+// entry validates itself on use, so an execution that fails half-way leaves nothing wrong behind); entries that
+// an execution no longer uses are swept once they outnumber the used ones. The whole execution is one more unit
+// (MemoState.last): same data and nothing it read changed -> the previous output string, no work at all. Small
+// nested ranges of simple bodies are not cached per iteration (see memoRange).
+
+/** Caches of the ranges executed in one context (the top level, or one iteration), by range node. */
+export type MemoCaches = Map<RangeNode, RangeCache>;
+
+/** The cached iterations of one range in one context, by memo key. */
+interface RangeCache {
+  readonly entries: Map<unknown, MemoEntry>;
+  /** Execution that last used this cache, and how many entries it used. */
+  exec: number;
+  used: number;
+}
+
+/** One cached iteration. */
+interface MemoEntry {
+  readonly elem: unknown;
+  /** The index, when the body reads the index variable; undefined otherwise. */
+  readonly index: unknown;
+  /** Values of the outer variables the body reads, in the range's outerSlots order. */
+  readonly outer: readonly unknown[];
+  readonly deps: unknown;
+  /** The iteration's output, or null when it may not be reused (it called an untracked, non-deterministic function). */
+  readonly output: string | null;
+  readonly flow: Flow;
+  /** Caches of the ranges run inside this iteration (null: none ran). */
+  readonly children: MemoCaches | null;
+  /** Execution that last used it. */
+  exec: number;
+}
+
+/** An iteration being recorded; tainted when it may not be cached. */
+interface MemoFrame {
+  readonly parent: MemoFrame | null;
+  tainted: boolean;
+}
+
+interface MemoRun {
+  readonly tracker: MemoTracker;
+  /** Identifies this execution (see RangeCache.exec). */
+  readonly exec: number;
+  /** Caches of the current context (null: none yet; created by the first range that runs in it). */
+  caches: MemoCaches | null;
+  frame: MemoFrame | null;
+}
+
+/** What a memoised template keeps between executions. */
+export interface MemoState {
+  readonly tracker: MemoTracker;
+  readonly caches: MemoCaches;
+  /** The last execution's output, when it can be reused as a whole (see execute). */
+  last: { readonly data: unknown; readonly deps: unknown; readonly output: string } | null;
+}
+
+let executions = 0;
+
+/** See memoRange: ranges of at most this many iterations of a simple body are not cached per iteration when nested. */
+export const DEFAULT_SMALL_RANGE = 16;
+
+/** Shared by the entries of bodies that read no outer variable (never written: the loop filling it runs 0 times). */
+const NO_OUTER: unknown[] = [];
+
+function taint(m: MemoRun): void {
+  for (let f = m.frame; f !== null && !f.tainted; f = f.parent) f.tainted = true;
+}
+
+/** Key of a cached iteration: the element itself, or its first field; NO_KEY when it is not comparable. */
+const NO_KEY: unique symbol = Symbol('no memo key');
+
+function memoKey(v: unknown): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return v;
+  }
+  if (v === null) return null;
+  if (v instanceof GoFloat || v instanceof GoTyped) return v.v;
+  if (comparableStruct(v)) {
+    const st = (v as { [GO_TYPE]: StructType })[GO_TYPE];
+    const first = st.fields[0];
+    return first === undefined ? null : memoKey((v as Record<string, unknown>)[first.name]);
+  }
+  return NO_KEY;
+}
+
+/** A struct (not a pointer) without methods whose fields are all primitives: compared field by field. */
+function comparableStruct(v: unknown): boolean {
+  if (!isStruct(v)) return false;
+  const t = v[GO_TYPE];
+  if (t.kind !== 'struct' || v[GO_METHODS] !== undefined || GO_STRING in v) return false;
+  for (const f of t.fields) if (!isPrimitive(v[f.name])) return false;
+  return true;
+}
+
+function isPrimitive(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return true;
+    case 'object':
+      return v === null || v instanceof GoFloat || v instanceof GoTyped;
+  }
+  return false;
+}
+
+/** Whether a value can be an input of a cached iteration. */
+function isMemoValue(v: unknown): boolean {
+  return isPrimitive(v) || comparableStruct(v);
+}
+
+/** Equality of memo inputs: indistinguishable to any template (so -0 and 0 differ). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof GoFloat) return b instanceof GoFloat && Object.is(a.v, b.v);
+  if (a instanceof GoTyped) return b instanceof GoTyped && a.type.name === b.type.name && Object.is(a.v, b.v);
+  if (!isStruct(a) || !isStruct(b)) return false;
+  const t = a[GO_TYPE];
+  if (t !== b[GO_TYPE] || t.kind !== 'struct' || !comparableStruct(b)) return false;
+  for (const f of t.fields) if (!sameValue(a[f.name], b[f.name])) return false;
+  return true;
 }
 
 type Exec = (s: State, dot: unknown) => Flow;
@@ -108,6 +255,10 @@ export interface Compiled {
 export interface CompileOptions {
   readonly lookupFunc: (name: string) => Callable | undefined;
   readonly missingKey: MissingKey;
+  /** Compile range bodies for memoised execution with this tracker (see MemoState). */
+  readonly memo?: MemoTracker;
+  /** See TemplateOptions.memoSmallRange (default DEFAULT_SMALL_RANGE). */
+  readonly memoSmallRange?: number;
 }
 
 // ---- errors ----
@@ -124,19 +275,61 @@ function isStackOverflow(e: unknown): boolean {
 
 // ---- entry point ----
 
-export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: unknown): string {
+/**
+ * Execute template `name` of the set. With `memo` (only for trees compiled with the same tracker), iterations
+ * cached by earlier executions are reused when still valid, and memo.caches is updated.
+ */
+export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: unknown, memo?: MemoState): string {
   const t = set.get(name);
   const dot = data === null ? undefined : data;
-  const s: State = { out: '', pending: 0, chunks: [], vars: [dot], node: null, depth: 0, name, set };
+  const run: MemoRun | null = memo === undefined ? null : { tracker: memo.tracker, exec: ++executions, caches: memo.caches, frame: null };
+  const s: State = { out: '', pending: 0, chunks: [], vars: [dot], node: null, depth: 0, name, set, memo: run };
   if (t === undefined) errorf(s, `${sprintf('%q', [name])} is an incomplete or empty template`);
+  if (memo === undefined || run === null) {
+    try {
+      t.run(s, dot);
+    } catch (e) {
+      if (isStackOverflow(e)) errorf(s, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+      throw e;
+    }
+    s.chunks.push(s.out);
+    return s.chunks.join('');
+  }
+  // The whole execution is one more memoised unit: same data and nothing read changed -> the same output.
+  const last = memo.last;
+  const cacheable = isMemoValue(dot);
+  if (last !== null && cacheable && sameValue(last.data, dot) && memo.tracker.valid(last.deps)) return last.output;
+  memo.last = null;
+  const frame: MemoFrame = { parent: null, tainted: false };
+  run.frame = frame;
+  memo.tracker.reset();
+  let deps: unknown;
   try {
+    memo.tracker.begin();
     t.run(s, dot);
+    deps = memo.tracker.end();
   } catch (e) {
     if (isStackOverflow(e)) errorf(s, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     throw e;
+  } finally {
+    // Never leave a recording open: the store's functions would keep recording into it.
+    memo.tracker.reset();
   }
   s.chunks.push(s.out);
-  return s.chunks.join('');
+  const output = s.chunks.join('');
+  if (cacheable && !frame.tainted) memo.last = { data: dot, deps, output };
+  return output;
+}
+
+/** Append a long, flat piece (a cached iteration's output) as a chunk of its own: no copying into the rope. */
+function writeLong(s: State, text: string): void {
+  if (text === '') return;
+  if (s.out !== '') {
+    s.chunks.push(s.out);
+    s.out = '';
+    s.pending = 0;
+  }
+  s.chunks.push(text);
 }
 
 /** Output pieces per chunk: large enough to amortise, small enough that the rope never leaves the young GC generation. */
@@ -174,8 +367,37 @@ interface ArgCode {
   readonly slot?: number;
 }
 
+/** What a range body does with variables declared outside it (slots below `boundary`), found while compiling it. */
+interface BodyInfo {
+  readonly boundary: number;
+  readonly reads: Set<number>;
+  assignsOuter: boolean;
+  /** The body contains a range or a template call (work that may be worth caching below it). */
+  nests: boolean;
+}
+
 class Compiler {
+  /** Range bodies being compiled, innermost last (only when memoising). */
+  private readonly bodies: BodyInfo[] = [];
+
   constructor(private readonly o: CompileOptions) {}
+
+  /** Note a read of variable slot `slot` in every enclosing body it is outside of. */
+  private noteRead(slot: number): void {
+    for (let i = this.bodies.length - 1; i >= 0; i--) {
+      const b = this.bodies[i]!;
+      if (slot >= b.boundary) break; // declared inside this body, hence inside every enclosing one too
+      b.reads.add(slot);
+    }
+  }
+
+  private noteAssign(slot: number): void {
+    for (let i = this.bodies.length - 1; i >= 0; i--) {
+      const b = this.bodies[i]!;
+      if (slot >= b.boundary) break;
+      b.assignsOuter = true;
+    }
+  }
 
   list(list: ListNode, scope: string[]): Exec {
     const execs = list.nodes.map((n) => this.node(n, scope));
@@ -286,7 +508,11 @@ class Compiler {
     const mark = scope.length;
     const pipe = this.pipeline(node.pipe, scope);
     const afterPipe = scope.length;
+    for (const b of this.bodies) b.nests = true;
+    const info: BodyInfo | null = this.o.memo === undefined ? null : { boundary: afterPipe, reads: new Set(), assignsOuter: false, nests: false };
+    if (info !== null) this.bodies.push(info);
     const body = this.list(node.list, scope);
+    if (info !== null) this.bodies.pop();
     scope.length = afterPipe;
     const elseList = node.elseList === null ? null : this.list(node.elseList, scope);
     scope.length = mark;
@@ -324,9 +550,8 @@ class Compiler {
       return body(s, elem);
     };
 
-    return (s, dot) => {
-      s.node = node;
-      const val = pipe(s, dot);
+    /** The loop over the pipeline's value. */
+    const loop = (s: State, dot: unknown, val: unknown): Flow => {
       if (Array.isArray(val)) {
         const n = val.length;
         if (n > 0) {
@@ -349,9 +574,164 @@ class Compiler {
       if (elseList !== null) return elseList(s, dot);
       return NEXT;
     };
+
+    if (info !== null) {
+      if (node.pipe.isAssign) {
+        // `range $x = ...` assigns variables declared outside: the loop itself has an effect beyond its output.
+        if (indexSlot >= 0) this.noteAssign(indexSlot);
+        if (elemSlot >= 0) this.noteAssign(elemSlot);
+      } else if (!info.assignsOuter) {
+        return this.memoRange(node, pipe, elseList, iterate, loop, info, indexSlot, elemSlot);
+      }
+    }
+
+    return (s, dot) => {
+      s.node = node;
+      return loop(s, dot, pipe(s, dot));
+    };
+  }
+
+  /**
+   * A range whose iterations are cached across executions (see MemoState). `info` is what its body reads from
+   * outside; indexSlot and elemSlot (-1: none) are where each iteration puts the index and the element.
+   */
+  private memoRange(
+    node: RangeNode,
+    pipe: Eval,
+    elseList: Exec | null,
+    iterate: (s: State, index: unknown, elem: unknown) => Flow,
+    loop: (s: State, dot: unknown, val: unknown) => Flow,
+    info: BodyInfo,
+    indexSlot: number,
+    elemSlot: number,
+  ): Exec {
+    // Everything read from outside the body is an input, except the index and element, which the iteration sets
+    // (a variable declared inside the range's pipeline, `range (($s := ...))`, is an input like an outer one).
+    const outerSlots = [...info.reads].filter((slot) => slot !== indexSlot && slot !== elemSlot).sort((a, b) => a - b);
+    const nOuter = outerSlots.length;
+    const usesIndex = indexSlot >= 0 && info.reads.has(indexSlot);
+
+    const sameOuter = (outer: readonly unknown[], vars: unknown[]): boolean => {
+      for (let i = 0; i < nOuter; i++) if (!sameValue(outer[i], vars[outerSlots[i]!])) return false;
+      return true;
+    };
+
+    /** One iteration; `key` is its cache key (NO_KEY: not cacheable). */
+    const one = (s: State, m: MemoRun, cache: RangeCache, key: unknown, index: unknown, elem: unknown): Flow => {
+      if (key === NO_KEY) return iterate(s, index, elem);
+      const vars = s.vars;
+      const old = cache.entries.get(key);
+      const idx = usesIndex ? index : undefined;
+      if (
+        old !== undefined &&
+        old.output !== null &&
+        Object.is(old.index, idx) &&
+        sameValue(old.elem, elem) &&
+        sameOuter(old.outer, vars) &&
+        m.tracker.valid(old.deps)
+      ) {
+        writeLong(s, old.output);
+        m.tracker.reuse(old.deps);
+        if (old.exec !== m.exec) {
+          old.exec = m.exec;
+          cache.used++;
+        }
+        return old.flow;
+      }
+      const outer: unknown[] = nOuter === 0 ? NO_OUTER : new Array<unknown>(nOuter);
+      for (let i = 0; i < nOuter; i++) {
+        const v = vars[outerSlots[i]!];
+        if (!isMemoValue(v)) return iterate(s, index, elem);
+        outer[i] = v;
+      }
+      // Record: the body's output goes to a buffer of its own, its ranges' caches to the entry's (kept from the
+      // stale entry, so that the ranges inside reuse what is still valid).
+      const { out, pending, chunks } = s;
+      s.out = '';
+      s.pending = 0;
+      s.chunks = [];
+      const { caches, frame: parentFrame } = m;
+      const frame: MemoFrame = { parent: parentFrame, tainted: false };
+      m.caches = old === undefined ? null : old.children;
+      m.frame = frame;
+      m.tracker.begin();
+      const flow = iterate(s, index, elem);
+      const deps = m.tracker.end();
+      const children = m.caches;
+      m.caches = caches;
+      m.frame = parentFrame;
+      const output = s.chunks.length === 0 ? s.out : s.chunks.join('') + s.out;
+      output.charCodeAt(0); // flatten: the string is kept and reused
+      s.out = out;
+      s.pending = pending;
+      s.chunks = chunks;
+      writeLong(s, output);
+      if (old === undefined || old.exec !== m.exec) cache.used++;
+      cache.entries.set(key, { elem, index: idx, outer, deps, output: frame.tainted ? null : output, flow, children, exec: m.exec });
+      return flow;
+    };
+
+    /** The cache of this range in the current context. */
+    const cacheOf = (m: MemoRun): RangeCache => {
+      const caches = (m.caches ??= new Map());
+      let cache = caches.get(node);
+      if (cache === undefined) caches.set(node, (cache = { entries: new Map(), exec: m.exec, used: 0 }));
+      else if (cache.exec !== m.exec) {
+        cache.exec = m.exec;
+        cache.used = 0;
+      }
+      return cache;
+    };
+
+    /** Drops entries this execution has not used once they outnumber the used ones (removed elements). */
+    const sweep = (m: MemoRun, cache: RangeCache): void => {
+      if (cache.entries.size <= 2 * cache.used + 16) return;
+      for (const [k, e] of cache.entries) if (e.exec !== m.exec) cache.entries.delete(k);
+    };
+
+    // A few iterations of a body with no range or template call inside, within a cached iteration (not just the
+    // whole execution's root frame, see execute): cheaper to re-run with the enclosing iteration than to cache one
+    // by one, and much smaller (what they read is recorded for the enclosing iteration).
+    const smallRange = this.o.memoSmallRange ?? DEFAULT_SMALL_RANGE;
+    const small = (m: MemoRun, n: number): boolean => n <= smallRange && m.frame !== null && m.frame.parent !== null && !info.nests;
+
+    return (s, dot) => {
+      s.node = node;
+      const val = pipe(s, dot);
+      const m = s.memo;
+      if (m === null) return loop(s, dot, val); // executed without memoisation
+      if (Array.isArray(val) ? small(m, val.length) : val instanceof Map && small(m, val.size)) return loop(s, dot, val);
+      if (Array.isArray(val)) {
+        const n = val.length;
+        if (n > 0) {
+          const cache = cacheOf(m);
+          for (let i = 0; i < n; i++) {
+            const elem: unknown = val[i];
+            if (one(s, m, cache, memoKey(elem), i, elem) === BREAK) break;
+          }
+          sweep(m, cache);
+          return NEXT;
+        }
+      } else if (val instanceof Map) {
+        if (val.size > 0) {
+          const cache = cacheOf(m);
+          for (const [k, v] of sortedEntries(val, mapType(val).key)) {
+            // Keyed by the map key; the element is compared as an input.
+            if (one(s, m, cache, isMemoValue(v) ? memoKey(k) : NO_KEY, k, v) === BREAK) break;
+          }
+          sweep(m, cache);
+          return NEXT;
+        }
+      } else if (val !== undefined) {
+        errorf(s, `range can't iterate over ${sprintf('%v', [val])}`);
+      }
+      if (elseList !== null) return elseList(s, dot);
+      return NEXT;
+    };
   }
 
   private template(node: TemplateNode, scope: string[]): Exec {
+    for (const b of this.bodies) b.nests = true;
     // Variables declared by the pipeline persist.
     const pipe = node.pipe === null ? null : this.pipeline(node.pipe, scope);
     const name = node.name;
@@ -387,6 +767,7 @@ class Compiler {
       if (pipe.isAssign) {
         const slot = scope.lastIndexOf(name);
         if (slot < 0) undefinedVar ??= v;
+        else this.noteAssign(slot);
         slots.push(slot);
       } else {
         slots.push(scope.length);
@@ -538,7 +919,10 @@ class Compiler {
       }
       case NodeType.Variable: {
         const slot = scope.lastIndexOf(n.ident[0]!);
-        if (n.ident.length === 1 && slot >= 0) return { node: n, raw: (s) => s.vars[slot], slot };
+        if (n.ident.length === 1 && slot >= 0) {
+          this.noteRead(slot);
+          return { node: n, raw: (s) => s.vars[slot], slot };
+        }
         const v = this.variable(n, NO_ARGS, scope);
         return { node: n, raw: (s, dot) => v(s, dot, MISSING) };
       }
@@ -567,6 +951,7 @@ class Compiler {
         errorf(s, `undefined variable: ${name}`);
       };
     }
+    this.noteRead(slot);
     if (fields.length === 0) {
       const extra = args.length > 0;
       if (!extra) {
@@ -613,7 +998,21 @@ class Compiler {
         errorf(s, `${sprintf('%q', [name])} is not a defined function`);
       };
     }
-    return compileCall(f, name, cmd, args, ident);
+    const call = compileCall(f, name, cmd, args, ident);
+    if (this.o.memo === undefined || f.deterministic || (f.tracker !== undefined && f.tracker === this.o.memo)) return call;
+    // Neither pure nor tracked by this template's tracker: whatever calls it may not be reused.
+    const tainting: CmdEval = (s, dot, final) => {
+      if (s.memo !== null) taint(s.memo);
+      return call(s, dot, final);
+    };
+    const noFinal = NO_FINAL.get(call);
+    if (noFinal !== undefined) {
+      NO_FINAL.set(tainting, (s, dot) => {
+        if (s.memo !== null) taint(s.memo);
+        return noFinal(s, dot);
+      });
+    }
+    return tainting;
   }
 
   // ---- fields and methods (types known only at run time) ----
@@ -680,7 +1079,7 @@ class Compiler {
 const NO_ARGS: readonly ArgCode[] = [];
 
 function errorMethod(e: GoError): Callable {
-  return { params: [], variadic: null, fn: () => e.error(), isBuiltin: false };
+  return { params: [], variadic: null, fn: () => e.error(), isBuiltin: false, deterministic: true, tracker: undefined };
 }
 
 function mapType(m: Map<unknown, unknown>): GoType & { kind: 'map' } {
@@ -831,6 +1230,7 @@ function compileAndOr(isOr: boolean, errNoFinal: string | null, errFinal: string
 
 /** Go's evalCall for a callable found at run time (methods). */
 function evalCall(s: State, dot: unknown, f: Callable, name: string, node: Node, args: readonly ArgCode[], final: unknown): unknown {
+  if (s.memo !== null && !f.deterministic && (f.tracker === undefined || f.tracker !== s.memo.tracker)) taint(s.memo);
   return compileCall(f, name, node, args)(s, dot, final);
 }
 

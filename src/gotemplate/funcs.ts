@@ -24,6 +24,7 @@ import {
   type GoSlice,
   type GoMap,
   type GoType,
+  type MemoTracker,
   MAP_STRING_ANY,
   MAP_TYPE,
 } from '../govalue/index.js';
@@ -41,10 +42,14 @@ export interface Callable {
   readonly variadic: ParamType | null;
   readonly fn: (...args: never[]) => unknown;
   readonly isBuiltin: boolean;
+  /** A pure function of its arguments (GoFunc.deterministic): memoised bodies may call it. */
+  readonly deterministic: boolean;
+  /** State the function reads is tracked by this tracker (GoFunc.tracker). */
+  readonly tracker: MemoTracker | undefined;
 }
 
 export function callableOf(f: GoFunc): Callable {
-  return { params: f.type.params, variadic: f.type.variadic ?? null, fn: f.fn, isBuiltin: false };
+  return { params: f.type.params, variadic: f.type.variadic ?? null, fn: f.fn, isBuiltin: false, deterministic: f.deterministic, tracker: f.tracker };
 }
 
 /** The error a builtin returns; the executor reports it as "error calling NAME: msg". */
@@ -598,18 +603,19 @@ function printf(format: string, ...args: unknown[]): string {
 
 const V = REFLECT_VALUE;
 
-function builtin(params: ParamType[], variadic: ParamType | null, fn: (...args: never[]) => unknown): Callable {
-  return { params, variadic, fn, isBuiltin: true };
+/** Every builtin is deterministic except `call`, which runs an arbitrary function value. */
+function builtin(params: ParamType[], variadic: ParamType | null, fn: (...args: never[]) => unknown, deterministic = true): Callable {
+  return { params, variadic, fn, isBuiltin: true, deterministic, tracker: undefined };
 }
 
 function fromGoFunc(f: GoFunc): Callable {
-  return { ...callableOf(f), isBuiltin: true };
+  return { ...callableOf(f), isBuiltin: true, deterministic: true };
 }
 
 /** Go's builtins(): the functions every template can call. */
 export const BUILTINS: ReadonlyMap<string, Callable> = new Map<string, Callable>([
   ['and', builtin([V], V, and as (...a: never[]) => unknown)],
-  ['call', builtin([V], V, call as (...a: never[]) => unknown)],
+  ['call', builtin([V], V, call as (...a: never[]) => unknown, false)],
   ['html', fromGoFunc(goFunc({ params: [], variadic: T.any, result: T.string }, (...a: unknown[]) => htmlEscapeString(evalArgs(a))))],
   ['index', builtin([V], V, index as (...a: never[]) => unknown)],
   ['slice', builtin([V], V, slice as (...a: never[]) => unknown)],

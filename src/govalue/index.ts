@@ -151,7 +151,37 @@ export class GoFunc {
     readonly type: FuncType,
     /** Receives converted arguments; throws to return an error (the engine reports "error calling NAME: msg"). */
     readonly fn: (...args: unknown[]) => unknown,
+    /**
+     * The result depends on the arguments alone (no clock, environment, DNS, files or other hidden state), and
+     * any value it returns is fresh or immutable: a memoised template body may call it and be reused. (Sorting an
+     * argument in place is fine: memoised bodies only take primitive inputs.) Default false.
+     */
+    readonly deterministic: boolean = false,
+    /**
+     * The function reads state whose changes this tracker records (a KV store's getv, ls, ...): a memoised body
+     * may call it when the template is memoised with this same tracker.
+     */
+    readonly tracker?: MemoTracker,
   ) {}
+}
+
+/**
+ * Dependency tracking for memoised template execution (see src/gotemplate/index.ts). A data source whose template
+ * functions carry it (GoFunc.tracker) records, while a recording is open, what those functions read; `valid`
+ * later tells whether any of it has changed since. The engine treats recorded dependencies as opaque values.
+ * Recordings nest: what an inner recording read is part of the enclosing one too.
+ */
+export interface MemoTracker {
+  /** Opens a recording (nested in the current one, if any). */
+  begin(): void;
+  /** Closes the innermost recording and returns its dependencies; they are also added to the enclosing one. */
+  end(): unknown;
+  /** Adds dependencies recorded earlier (a reused result's) to the current recording, if one is open. */
+  reuse(deps: unknown): void;
+  /** Whether nothing `deps` covers has changed since it was recorded. */
+  valid(deps: unknown): boolean;
+  /** Closes every open recording (an execution ended, possibly with an error). */
+  reset(): void;
 }
 
 /** Tag on arrays: the Go element type. Untagged arrays are []interface{}. */
@@ -268,7 +298,16 @@ export function byteLength(s: string): number {
 
 /** Build a template function value from a signature and an implementation. */
 export function goFunc(
-  sig: { params: readonly GoType[]; variadic?: GoType; result: GoType; returnsError?: boolean },
+  sig: {
+    params: readonly GoType[];
+    variadic?: GoType;
+    result: GoType;
+    returnsError?: boolean;
+    /** See GoFunc.deterministic. */
+    deterministic?: boolean;
+    /** See GoFunc.tracker. */
+    tracker?: MemoTracker;
+  },
   fn: (...args: never[]) => unknown,
 ): GoFunc {
   const type: FuncType = {
@@ -278,7 +317,7 @@ export function goFunc(
     returnsError: sig.returnsError ?? false,
     ...(sig.variadic ? { variadic: sig.variadic } : {}),
   };
-  return new GoFunc(type, fn as (...args: unknown[]) => unknown);
+  return new GoFunc(type, fn as (...args: unknown[]) => unknown, sig.deterministic ?? false, sig.tracker);
 }
 
 /** A function map, as Go's template.FuncMap. */

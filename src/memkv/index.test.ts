@@ -106,6 +106,17 @@ describe('memkv store functions (confd conformance corpus cases)', () => {
 });
 
 describe('KVStore maintenance', () => {
+  it('cleanKey is path.Join("/", key) (its fast path for absolute keys included)', () => {
+    const want: Record<string, string> = {
+      '': '/', '/': '/', '//': '/', '/a': '/a', '/a/': '/a', '/a//b': '/a/b', '/./a': '/a', '/../a': '/a', '/a/../b': '/b',
+      a: '/a', 'a/b': '/a/b', './a': '/a', '../a': '/a', '/a/.': '/a', '/a/..': '/', '///x//y/': '/x/y', '/é/ü': '/é/ü',
+    };
+    for (const [k, v] of Object.entries(want)) {
+      assert.equal(cleanKey(k), v, k);
+      assert.equal(cleanKey(k), pathJoin('/', k), k);
+    }
+  });
+
   it('cleans keys as confd does and prunes empty directories on delete', () => {
     const s = new KVStore();
     s.set('a//b/', '1');

@@ -11,8 +11,17 @@
 //   set/delete        O(depth)
 // Odd arguments that confd answers through string-prefix accidents (`ls "/d//"`, `lsdir "/d/."`) take a slow
 // path that applies memkv's exact formula to the keys of the relevant subtree only.
+//
+// Dependency tracking for memoised rendering (`store.tracker()`, a MemoTracker; see src/gotemplate/index.ts):
+// every node carries `ver`, the store clock at the last change anywhere in its subtree (a value set or deleted,
+// a node added or pruned); set/delete bump the whole path from the key to the root. While a recording is open,
+// each function records the node its result depends on: the key's node for getv/get/exists (or, for a missing
+// key, the deepest node that exists on its path, whose subtree a later set would change), the directory for
+// ls/lsdir, the deepest node of the pattern's literal directory prefix for gets/getvs. A recording made at clock
+// T is valid while every recorded node has ver <= T: an integer compare per node, no key strings hashed. Deleted
+// nodes were bumped on the way out, so references to detached nodes stay invalid; clear() invalidates everything.
 
-import { GO_TYPE, GoFunc, SLICE_STRING, T, goFunc, goSlice, type FuncMap, type StructType } from '../govalue/index.js';
+import { GO_TYPE, GoFunc, SLICE_STRING, T, goFunc, goSlice, type FuncMap, type MemoTracker, type StructType } from '../govalue/index.js';
 import { checkPattern, compareGo, isLiteralPattern, pathBase, pathClean, pathJoin, pathMatch } from './gopath.js';
 
 export { compareGo, pathBase, pathClean, pathDir, pathJoin, pathMatch, BadPatternError } from './gopath.js';
@@ -70,6 +79,8 @@ export class KeyNotExistError extends Error {
 }
 
 class Node {
+  /** Store clock at the last change in this node's subtree (see the top of the file). */
+  ver = 0;
   /** The node's value when its path is a key. A node can be a key and a directory at once (/app and /app/x). */
   value: string | undefined = undefined;
   children: Map<string, Node> | null = null;
@@ -89,6 +100,85 @@ class Node {
   }
 }
 
+/** What a memoised body read from the store: nodes, and what nested bodies read, as of store clock `at`. */
+class StoreDeps {
+  constructor(
+    readonly at: number,
+    readonly nodes: readonly Node[],
+    readonly nested: readonly StoreDeps[],
+    /** Deepest node whose subtree holds everything read (null: nothing read). */
+    readonly top: Node | null,
+  ) {}
+}
+
+/** Number of ancestors (the root has 0); a node's depth is the number of segments in its key. */
+function depth(n: Node): number {
+  let d = 0;
+  for (let p = n.parent; p !== null; p = p.parent) d++;
+  return d;
+}
+
+/** The deepest common ancestor-or-self of two nodes of the same tree (null if they share none). */
+function commonAncestor(a: Node, b: Node): Node | null {
+  if (a === b) return a;
+  let da = depth(a);
+  let db = depth(b);
+  let x: Node | null = a;
+  let y: Node | null = b;
+  while (da > db) {
+    x = (x as Node).parent;
+    da--;
+  }
+  while (db > da) {
+    y = (y as Node).parent;
+    db--;
+  }
+  while (x !== y && x !== null && y !== null) {
+    x = x.parent;
+    y = y.parent;
+  }
+  return x === y ? x : null;
+}
+
+/**
+ * Closes a recording. Versions cover whole subtrees, so when the common ancestor of everything read was itself
+ * read (an `lsdir` of a domain whose keys the body then reads), that one node is an exact summary: it changed iff
+ * something recorded did. Validating it is one compare instead of one per key.
+ */
+function closeRecording(at: number, r: Recording): StoreDeps {
+  let top: Node | null = null;
+  let first = true;
+  for (const n of r.nodes) {
+    top = first ? n : top === null ? null : commonAncestor(top, n);
+    first = false;
+  }
+  const nested = r.nested ?? NONE;
+  for (const d of nested) {
+    top = first ? d.top : top === null || d.top === null ? null : commonAncestor(top, d.top);
+    first = false;
+  }
+  if (top !== null && r.nodes.includes(top)) return new StoreDeps(at, [top], NONE, top);
+  return new StoreDeps(at, r.nodes.slice(), nested, top); // slice: exact size, the recording's array has spare room
+}
+
+function depsValid(d: StoreDeps): boolean {
+  const at = d.at;
+  for (const n of d.nodes) if (n.ver > at) return false;
+  for (const sub of d.nested) if (!depsValid(sub)) return false;
+  return true;
+}
+
+/** An open recording. */
+interface Recording {
+  readonly nodes: Node[];
+  nested: StoreDeps[] | null;
+}
+
+const NONE: readonly StoreDeps[] = [];
+
+/** Read nothing from the store: valid whatever happens to it. */
+const NO_DEPS = new StoreDeps(Number.MAX_SAFE_INTEGER, [], [], null);
+
 /** Segments of a clean absolute path below the root: "/a/b" -> ["a", "b"], "/" -> []. */
 function segments(clean: string): string[] {
   return clean === '/' ? [] : clean.slice(1).split('/');
@@ -99,6 +189,54 @@ export class KVStore {
   // per-directory maps, which is as fast as one 200,000-entry map and saves a full-key string per key.
   private root = new Node('', null);
   private count = 0;
+  /** Advances with every change; see Node.ver. */
+  private clock = 0;
+  /** Clock of the last clear(): recordings made before it are invalid. */
+  private clearedAt = 0;
+  /** The innermost open recording, and the ones it is nested in. */
+  private recording: Recording | null = null;
+  private readonly outer: Array<Recording | null> = [];
+  private readonly memoTracker: MemoTracker = {
+    begin: () => {
+      this.outer.push(this.recording);
+      this.recording = { nodes: [], nested: null };
+    },
+    end: () => {
+      const r = this.recording;
+      this.recording = this.outer.pop() ?? null;
+      if (r === null || (r.nodes.length === 0 && r.nested === null)) return NO_DEPS;
+      const deps = closeRecording(this.clock, r);
+      if (this.recording !== null) (this.recording.nested ??= []).push(deps);
+      return deps;
+    },
+    reuse: (deps) => {
+      if (this.recording !== null && deps !== NO_DEPS) (this.recording.nested ??= []).push(deps as StoreDeps);
+    },
+    valid: (deps) => deps === NO_DEPS || (deps instanceof StoreDeps && deps.at >= this.clearedAt && depsValid(deps)),
+    reset: () => {
+      this.recording = null;
+      this.outer.length = 0;
+    },
+  };
+
+  /**
+   * The tracker of this store's template functions, for memoised templates:
+   * `Template.parse(name, text, { funcs: store.funcs(), memo: store.tracker() })`. Always the same object.
+   */
+  tracker(): MemoTracker {
+    return this.memoTracker;
+  }
+
+  /** Records `node` as read by the open recording, if any. */
+  private dep(node: Node): void {
+    this.recording?.nodes.push(node);
+  }
+
+  /** A change at `node`: bump it and every ancestor. */
+  private bump(node: Node | null): void {
+    const now = ++this.clock;
+    for (; node !== null; node = node.parent) node.ver = now;
+  }
 
   /** Number of keys. */
   get size(): number {
@@ -112,6 +250,7 @@ export class KVStore {
   set(key: string, value: string): void {
     const k = cleanKey(key);
     let node = this.root;
+    let created = false;
     for (const seg of segments(k)) {
       let children = node.children;
       if (children === null) children = node.children = new Map();
@@ -122,11 +261,14 @@ export class KVStore {
         children.set(seg, child);
         node.sortedAll = null;
         node.sortedDirs = null;
+        created = true;
       }
       node = child;
     }
+    if (!created && node.value === value) return;
     if (node.value === undefined) this.count++;
     node.value = value;
+    this.bump(node);
   }
 
   /** Deletes a key (cleaned like set). Returns whether it existed. */
@@ -135,6 +277,7 @@ export class KVStore {
     if (node === undefined || node.value === undefined) return false;
     node.value = undefined;
     this.count--;
+    this.bump(node); // before pruning: pruned nodes keep the new version, so recordings holding them are invalid
     // Prune nodes that are neither keys nor directories any more.
     while (node.parent !== null && !node.leaf && !node.isDir) {
       const parent: Node = node.parent;
@@ -153,6 +296,7 @@ export class KVStore {
   clear(): void {
     this.root = new Node('', null);
     this.count = 0;
+    this.clearedAt = ++this.clock;
   }
 
   /** Whether the exact key exists (no cleaning: confd looks keys up as given). */
@@ -188,6 +332,64 @@ export class KVStore {
       dir = child;
       start = i + 1;
     }
+  }
+
+  /** lookup for the template functions: records the node found, or the deepest node on the key's path. */
+  private lookupDep(key: string): Node | undefined {
+    const rec = this.recording;
+    if (rec === null) return this.lookup(key);
+    // A key not starting with "/" never exists, whatever the store holds: nothing to record.
+    if (key.charCodeAt(0) !== 0x2f) return undefined;
+    let dir = this.root;
+    let start = 1;
+    while (start < key.length) {
+      const i = key.indexOf('/', start);
+      const child: Node | undefined = dir.children?.get(i < 0 ? key.slice(start) : key.slice(start, i));
+      if (child === undefined) {
+        rec.nodes.push(dir);
+        return undefined;
+      }
+      dir = child;
+      if (i < 0) break;
+      start = i + 1;
+    }
+    if (start === key.length && key.length > 1) {
+      // A trailing "/" ("/a/"): no clean key has an empty segment.
+      rec.nodes.push(dir);
+      return undefined;
+    }
+    rec.nodes.push(dir);
+    return dir;
+  }
+
+  /** The deepest existing node on the path of a clean absolute path (what a listing of it depends on). */
+  private deepest(clean: string): Node {
+    let node = this.root;
+    for (const seg of segments(clean)) {
+      const child = node.children?.get(seg);
+      if (child === undefined) break;
+      node = child;
+    }
+    return node;
+  }
+
+  /** Records what a listing of `filePath` depends on (ls, lsdir). */
+  private listDep(filePath: string): void {
+    if (this.recording === null) return;
+    const c = pathClean(filePath);
+    if (c.charCodeAt(0) === 0x2f) this.dep(this.deepest(c)); // relative paths list nothing, ever
+  }
+
+  /** Records what a glob of `pattern` depends on (gets, getvs): the subtree of its literal directory prefix. */
+  private globDep(pattern: string): void {
+    if (this.recording === null) return;
+    let litEnd = 0;
+    while (litEnd < pattern.length && !'*?[\\'.includes(pattern.charAt(litEnd))) litEnd++;
+    const dir = pattern.slice(0, pattern.lastIndexOf('/', litEnd - 1) + 1);
+    // An empty store matches nothing without checking the pattern: the root covers that (every change bumps it).
+    const d = dir.slice(0, -1);
+    if (this.count === 0 || dir.charCodeAt(0) !== 0x2f || d === '' || pathClean(d) !== d) this.dep(this.root);
+    else this.dep(this.deepest(d));
   }
 
   // ---- memkv's functions ------------------------------------------------------------------------------------
@@ -373,25 +575,47 @@ export class KVStore {
 
   /** The template functions memkv contributes to confd's function map, bound to this store. */
   funcs(): FuncMap {
+    // They read this store, whose changes the tracker records: memoised templates using store.tracker() may reuse
+    // what they rendered (see the top of the file).
+    const tracker = this.memoTracker;
     return {
-      exists: goFunc({ params: [T.string], result: T.bool }, (key: string) => this.has(key)),
-      ls: goFunc({ params: [T.string], result: SLICE_STRING }, (p: string) => goSlice(T.string, this.list(p))),
-      lsdir: goFunc({ params: [T.string], result: SLICE_STRING }, (p: string) => goSlice(T.string, this.listDir(p))),
-      get: goFunc({ params: [T.string], result: KVPAIR_TYPE, returnsError: true }, (key: string) => this.get(key)),
-      gets: goFunc({ params: [T.string], result: SLICE_KVPAIR, returnsError: true }, (pattern: string) => kvPairs(this.getAll(pattern))),
-      getv: goFunc({ params: [T.string], variadic: T.string, result: T.string, returnsError: true }, (key: string, ...d: string[]) =>
-        this.getValue(key, ...d),
-      ),
-      getvs: goFunc({ params: [T.string], result: SLICE_STRING, returnsError: true }, (pattern: string) =>
-        goSlice(T.string, this.getAllValues(pattern)),
-      ),
+      exists: goFunc({ params: [T.string], result: T.bool, tracker }, (key: string) => this.lookupDep(key)?.value !== undefined),
+      ls: goFunc({ params: [T.string], result: SLICE_STRING, tracker }, (p: string) => {
+        this.listDep(p);
+        return goSlice(T.string, this.list(p));
+      }),
+      lsdir: goFunc({ params: [T.string], result: SLICE_STRING, tracker }, (p: string) => {
+        this.listDep(p);
+        return goSlice(T.string, this.listDir(p));
+      }),
+      get: goFunc({ params: [T.string], result: KVPAIR_TYPE, returnsError: true, tracker }, (key: string) => {
+        const v = this.lookupDep(key)?.value;
+        if (v === undefined) throw new KeyNotExistError(key);
+        return kvPair(key, v);
+      }),
+      gets: goFunc({ params: [T.string], result: SLICE_KVPAIR, returnsError: true, tracker }, (pattern: string) => {
+        this.globDep(pattern);
+        return kvPairs(this.getAll(pattern));
+      }),
+      getv: goFunc({ params: [T.string], variadic: T.string, result: T.string, returnsError: true, tracker }, (key: string, ...d: string[]) => {
+        const v = this.lookupDep(key)?.value;
+        if (v !== undefined) return v;
+        if (d.length > 0) return d[0] as string;
+        throw new KeyNotExistError(key);
+      }),
+      getvs: goFunc({ params: [T.string], result: SLICE_STRING, returnsError: true, tracker }, (pattern: string) => {
+        this.globDep(pattern);
+        return goSlice(T.string, this.getAllValues(pattern));
+      }),
     } satisfies Record<string, GoFunc>;
   }
 }
 
 /** confd stores keys as path.Join("/", key). */
 export function cleanKey(key: string): string {
-  return pathJoin('/', key);
+  // For an absolute key path.Join("/", key) is path.Clean(key), which returns clean keys (the usual case) as they
+  // are without building a new string.
+  return key.charCodeAt(0) === 0x2f ? pathClean(key) : pathJoin('/', key);
 }
 
 /** memkv's `strings.Split(stripKey(key, prefix), "/")[0]`. */

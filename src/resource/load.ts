@@ -17,6 +17,8 @@ export interface LoadOptions {
   readonly prefix: string;
   readonly getenv: (name: string) => string | undefined;
   readonly warn: (msg: string) => void;
+  /** Render incrementally (watch and interval modes); see TemplateContext.memoize. */
+  readonly memoize?: boolean;
 }
 
 export interface LoadFailure {
@@ -80,7 +82,7 @@ export function loadResources(o: LoadOptions): LoadedResources {
         view = new KeyView(spec.prefix, [...new Set(spec.watchKeys)]);
         views.set(id, view);
       }
-      resources.push(TemplateResource.load(spec, view, { getenv: o.getenv }));
+      resources.push(TemplateResource.load(spec, view, { getenv: o.getenv, memoize: o.memoize ?? false }));
     } catch (e) {
       failures.push({ file, error: e instanceof Error ? e : new Error(String(e)) });
     }

@@ -46,6 +46,11 @@ export type ProcessResult =
 
 export interface TemplateContext {
   readonly getenv: (name: string) => string | undefined;
+  /**
+   * Re-render incrementally: reuse the output of range iterations whose inputs and store reads did not change
+   * (watch and interval modes). A template rendered once (-onetime) gains nothing from it.
+   */
+  readonly memoize?: boolean;
 }
 
 export class TemplateResource {
@@ -70,7 +75,8 @@ export class TemplateResource {
     }
     const funcs = confdFuncs(view.store, { getenv: ctx.getenv });
     try {
-      return new TemplateResource(spec, view, Template.parse(basename(spec.src), text, { funcs }));
+      const memo = ctx.memoize ? { memo: view.store.tracker() } : {};
+      return new TemplateResource(spec, view, Template.parse(basename(spec.src), text, { funcs, ...memo }));
     } catch (e) {
       if (e instanceof TemplateParseError) {
         throw new ResourceError(`Unable to process template ${spec.src}, ${e.message}`, 'render', 'ETEMPLATE', { cause: e });

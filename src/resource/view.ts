@@ -50,6 +50,14 @@ export class KeyView {
   /** Replaces the whole content with the covered keys of a full read. */
   reset(values: ReadonlyMap<string, string>): void {
     this.store.clear();
-    for (const [k, v] of values) if (this.covers(k)) this.store.set(this.localKey(k), v);
+    // Startup cost (20,000+ keys): with a prefix ending in "/" (the default "/"), path.Join("/", key[len(prefix):])
+    // equals path.Join("/", key[len(prefix)-1:]). Keeping that slash leaves typical keys already clean (the store
+    // then need not re-clean them) and, for "/", passes the key itself instead of a slice.
+    const keep = this.prefix.endsWith('/') ? this.prefix.length - 1 : -1;
+    for (const [k, v] of values) {
+      if (!this.covers(k)) continue;
+      if (keep >= 0 && k.startsWith(this.prefix)) this.store.set(keep === 0 ? k : k.slice(keep), v);
+      else this.store.set(this.localKey(k), v);
+    }
   }
 }
