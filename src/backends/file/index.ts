@@ -23,7 +23,8 @@ const SETTLE_MS = 15;
 const MAX_SETTLE_MS = 250;
 
 interface Loaded {
-  readonly values: Map<string, string>;
+  /** All keys; never modified once loaded (it may be a cached file's map, and snapshots may share it). */
+  readonly values: ReadonlyMap<string, string>;
   /** Directories to watch. */
   readonly dirs: Set<string>;
 }
@@ -35,7 +36,7 @@ export function createFileBackend(o: BackendOptions): Backend {
 class FileBackend implements Backend {
   readonly name = 'file';
   private revision = 0n;
-  private last: Map<string, string> | null = null;
+  private last: ReadonlyMap<string, string> | null = null;
   /** Parsed keys per file, reused while the file's text is unchanged. */
   private readonly cache = new Map<string, { text: string; vars: Map<string, string> }>();
   private closed = false;
@@ -54,7 +55,7 @@ class FileBackend implements Backend {
   }
 
   /** Count a new revision when the data changed since the last load. */
-  private advance(values: Map<string, string>): void {
+  private advance(values: ReadonlyMap<string, string>): void {
     if (this.last === null || !sameMap(this.last, values)) {
       this.revision++;
       this.last = values;
@@ -171,7 +172,7 @@ class FileBackend implements Backend {
 
   /** Read every file as confd does. Throws BackendError naming the file (and line/column for YAML errors). */
   private async load(watchDirs?: (dirs: Iterable<string>) => void): Promise<Loaded> {
-    const values = new Map<string, string>();
+    const parsed: Map<string, string>[] = [];
     const dirs = new Set<string>();
     const files: string[] = [];
     for (const p of this.o.files) files.push(...(await this.lookup(p, dirs)));
@@ -197,9 +198,13 @@ class FileBackend implements Backend {
         entry = { text, vars };
         this.cache.set(f, entry);
       }
-      for (const [k, v] of entry.vars) values.set(k, v);
+      parsed.push(entry.vars);
     }
     for (const f of this.cache.keys()) if (!seen.has(f)) this.cache.delete(f);
+    // One file (the usual case): its parsed map is the result, shared read-only with the cache.
+    if (parsed.length === 1) return { values: parsed[0] as Map<string, string>, dirs };
+    const values = new Map<string, string>();
+    for (const vars of parsed) for (const [k, v] of vars) values.set(k, v);
     return { values, dirs };
   }
 
@@ -263,13 +268,33 @@ function underPrefixes(key: string, prefixes: readonly string[]): boolean {
   return false;
 }
 
-function filter(values: ReadonlyMap<string, string>, prefixes: readonly string[]): Map<string, string> {
+/** The keys under the prefixes: `values` itself when that is all of them (snapshots are read-only). */
+function filter(values: ReadonlyMap<string, string>, prefixes: readonly string[]): ReadonlyMap<string, string> {
+  let all = true;
+  if (prefixes.length === 1) {
+    const p = prefixes[0] as string; // the usual case, kept free of a call per key
+    for (const k of values.keys()) {
+      if (!k.startsWith(p)) {
+        all = false;
+        break;
+      }
+    }
+  } else {
+    for (const k of values.keys()) {
+      if (!underPrefixes(k, prefixes)) {
+        all = false;
+        break;
+      }
+    }
+  }
+  if (all) return values;
   const out = new Map<string, string>();
   for (const [k, v] of values) if (underPrefixes(k, prefixes)) out.set(k, v);
   return out;
 }
 
 function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
@@ -277,6 +302,7 @@ function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>)
 
 function diff(prev: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>, prefixes: readonly string[]): Change[] {
   const changes: Change[] = [];
+  if (prev === next) return changes;
   for (const [k, v] of next) if (prev.get(k) !== v && underPrefixes(k, prefixes)) changes.push({ type: 'put', key: k, value: v });
   for (const k of prev.keys()) if (!next.has(k) && underPrefixes(k, prefixes)) changes.push({ type: 'delete', key: k });
   return changes;

@@ -1,12 +1,22 @@
 // confd's file backend parsing: gopkg.in/yaml.v2 Unmarshal into map[interface{}]interface{}, then nodeWalk
-// (backends/file/client.go) flattening it into keys. The `yaml` package parses; scalars are resolved here with
-// go-yaml v2's rules (YAML 1.1: yes/no/on/off/y/n are bools; 0x1F, 0o17, 017, 0b11, 1_000 are ints; `08` is
-// the float 8), and values are formatted as nodeWalk does: strconv.Itoa for ints, FormatBool, FormatFloat 'f'
-// -1 for floats. Values of other types (null, uint64 above int64, ...) produce no key, as in confd.
+// (backends/file/client.go) flattening it into keys. Three parsers, tried in order: JSON.parse for JSON documents,
+// simpleyaml.ts for the common YAML subset, and the `yaml` package for everything else. The `yaml` package is
+// loaded only when needed (it is ~80 modules, a noticeable part of a -onetime run). Scalars are resolved with
+// go-yaml v2's rules and formatted as nodeWalk does (goyaml.ts).
 
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YNode } from 'yaml';
-import { pathJoin } from '../../memkv/gopath.js';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node as YNode } from 'yaml';
 import { formatFloatF } from '../../resource/funcs/gostrconv.js';
+import { Float, Uint64, goScalarString, joinKey, resolvePlain, type GoYaml, type GoYamlMap } from './goyaml.js';
+import { parseSimpleYamlKeys } from './simpleyaml.js';
+
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+/** The `yaml` package, loaded on first use (synchronously: parseYamlKeys is synchronous). */
+function yaml(): YamlLib {
+  yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib;
+  return yamlLib;
+}
 
 /** A YAML problem in one file, with its position (1-based line and column). */
 export class YamlFileError extends Error {
@@ -21,105 +31,12 @@ export class YamlFileError extends Error {
   }
 }
 
-class Float {
-  constructor(readonly v: number) {}
-}
-class Uint64 {
-  constructor(readonly v: bigint) {}
-}
-/** A resolved YAML value as go-yaml v2 decodes it into interface{}. */
-type GoYaml = string | bigint | boolean | null | Float | Uint64 | GoYaml[] | GoYamlMap;
-type GoYamlMap = Map<GoYaml, GoYaml>;
-
-const MAX_INT64 = 2n ** 63n - 1n;
-const MIN_INT64 = -(2n ** 63n);
-const MAX_UINT64 = 2n ** 64n - 1n;
-
-const BOOL_NULL: ReadonlyMap<string, boolean | null> = new Map<string, boolean | null>([
-  ...['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s) => [s, true] as const),
-  ...['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((s) => [s, false] as const),
-  ...['', '~', 'null', 'Null', 'NULL'].map((s) => [s, null] as const),
-]);
-const SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
-  ...['.nan', '.NaN', '.NAN'].map((s) => [s, NaN] as const),
-  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((s) => [s, Infinity] as const),
-  ...['-.inf', '-.Inf', '-.INF'].map((s) => [s, -Infinity] as const),
-]);
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-
-/** strconv.ParseInt(s, 0, 64) / ParseUint: null on syntax error, 'range' when out of range. */
-function parseGoInt(s: string, signed: boolean): bigint | null | 'range' {
-  let i = 0;
-  let neg = false;
-  if (signed && (s[0] === '+' || s[0] === '-')) {
-    neg = s[0] === '-';
-    i = 1;
-  }
-  let base = 10;
-  let digits = s.slice(i);
-  if (/^0[xX]/.test(digits)) {
-    base = 16;
-    digits = digits.slice(2);
-  } else if (/^0[oO]/.test(digits)) {
-    base = 8;
-    digits = digits.slice(2);
-  } else if (/^0[bB]/.test(digits)) {
-    base = 2;
-    digits = digits.slice(2);
-  } else if (digits.length > 1 && digits[0] === '0') {
-    base = 8;
-    digits = digits.slice(1);
-  }
-  const valid = base === 16 ? /^[0-9a-fA-F]+$/ : base === 8 ? /^[0-7]+$/ : base === 2 ? /^[01]+$/ : /^[0-9]+$/;
-  if (!valid.test(digits)) return null;
-  const prefix = base === 16 ? '0x' : base === 8 ? '0o' : base === 2 ? '0b' : '';
-  let v = BigInt(prefix + digits);
-  if (neg) v = -v;
-  if (signed ? v < MIN_INT64 || v > MAX_INT64 : v > MAX_UINT64) return 'range';
-  return v;
-}
-
-/** go-yaml v2 resolve() for an untagged plain scalar. */
-function resolvePlain(s: string): GoYaml {
-  const b = BOOL_NULL.get(s);
-  if (b !== undefined) return b;
-  const sf = SPECIAL_FLOATS.get(s);
-  if (sf !== undefined) return new Float(sf);
-  const c = s[0];
-  if (c === '.') {
-    if (/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s)) {
-      const f = Number(s);
-      if (Number.isFinite(f)) return new Float(f);
-    }
-    return s;
-  }
-  if (c !== undefined && (c === '+' || c === '-' || (c >= '0' && c <= '9'))) {
-    // (Timestamps would resolve here, but v2 hands them to interface{} as the original string anyway.)
-    const plain = s.replaceAll('_', '');
-    const iv = parseGoInt(plain, true);
-    if (typeof iv === 'bigint') return iv;
-    const uv = parseGoInt(plain, false);
-    if (typeof uv === 'bigint') return new Uint64(uv);
-    if (YAML_STYLE_FLOAT.test(plain)) {
-      const f = Number(plain);
-      if (Number.isFinite(f)) return new Float(f);
-    }
-    if (plain.startsWith('0b')) {
-      const bv = parseGoInt(`0b${plain.slice(2)}`, true);
-      if (typeof bv === 'bigint') return bv;
-    } else if (plain.startsWith('-0b')) {
-      const bv = parseGoInt(`-0b${plain.slice(3)}`, true);
-      if (typeof bv === 'bigint') return bv;
-    }
-  }
-  return s;
-}
-
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
 class Converter {
   private depth = 0;
   constructor(
+    private readonly Y: YamlLib,
     private readonly file: string,
     private readonly text: string,
     private readonly doc: Document,
@@ -133,7 +50,7 @@ class Converter {
 
   value(node: unknown): GoYaml {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
+    if (this.Y.isAlias(node)) {
       const target = node.resolve(this.doc);
       if (target === undefined) this.fail(node, `unknown anchor '${node.source}' referenced`);
       if (++this.depth > 1000) this.fail(node, 'alias nesting too deep');
@@ -143,13 +60,13 @@ class Converter {
         this.depth--;
       }
     }
-    if (isScalar(node)) return this.scalar(node as YNode & { value: unknown; type?: string; tag?: string });
-    if (isSeq(node)) return node.items.map((it) => this.value(it));
-    if (isMap(node)) {
+    if (this.Y.isScalar(node)) return this.scalar(node as YNode & { value: unknown; type?: string; tag?: string });
+    if (this.Y.isSeq(node)) return node.items.map((it) => this.value(it));
+    if (this.Y.isMap(node)) {
       const out: GoYamlMap = new Map();
       for (const pair of node.items) {
         const k = pair.key as YNode | null;
-        if (k !== null && isScalar(k) && k.value === '<<' && (k.type === 'PLAIN' || k.tag === `${TAG_PREFIX}merge`) && (k.tag === undefined || k.tag === `${TAG_PREFIX}merge`)) {
+        if (k !== null && this.Y.isScalar(k) && k.value === '<<' && (k.type === 'PLAIN' || k.tag === `${TAG_PREFIX}merge`) && (k.tag === undefined || k.tag === `${TAG_PREFIX}merge`)) {
           this.merge(pair.value, out);
           continue;
         }
@@ -184,16 +101,16 @@ class Converter {
 
   /** yaml.v2's merge: a map, or a sequence of maps merged last-to-first; later explicit keys override. */
   private merge(node: unknown, out: GoYamlMap): void {
-    const target = isAlias(node) ? node.resolve(this.doc) : node;
-    if (isMap(target)) {
+    const target = this.Y.isAlias(node) ? node.resolve(this.doc) : node;
+    if (this.Y.isMap(target)) {
       for (const [k, v] of this.value(target) as GoYamlMap) out.set(k, v);
       return;
     }
-    if (isSeq(target)) {
+    if (this.Y.isSeq(target)) {
       for (let i = target.items.length - 1; i >= 0; i--) {
         const item = target.items[i];
-        const m = isAlias(item) ? item.resolve(this.doc) : item;
-        if (!isMap(m)) this.fail(m as YNode, 'map merge requires map or sequence of maps as the value');
+        const m = this.Y.isAlias(item) ? item.resolve(this.doc) : item;
+        if (!this.Y.isMap(m)) this.fail(m as YNode, 'map merge requires map or sequence of maps as the value');
         for (const [k, v] of this.value(m) as GoYamlMap) out.set(k, v);
       }
       return;
@@ -235,8 +152,24 @@ class Converter {
 /** Parse one YAML file's text as confd does and flatten it into `vars` (later files override earlier keys). */
 export function parseYamlKeys(file: string, text: string, vars: Map<string, string>): void {
   if (parseJsonKeys(text, vars)) return;
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, lineCounter: lines });
+  if (vars.size === 0) {
+    if (parseSimpleYamlKeys(text, vars)) return;
+    vars.clear(); // it may have added keys before giving up
+  } else {
+    const own = new Map<string, string>();
+    if (parseSimpleYamlKeys(text, own)) {
+      for (const [k, v] of own) vars.set(k, v);
+      return;
+    }
+  }
+  parseFullYamlKeys(file, text, vars);
+}
+
+/** parseYamlKeys with the `yaml` package only (also the reference the fast parser is tested against). */
+export function parseFullYamlKeys(file: string, text: string, vars: Map<string, string>): void {
+  const Y = yaml();
+  const lines = new Y.LineCounter();
+  const docs = Y.parseAllDocuments(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, lineCounter: lines });
   // yaml.v2's Unmarshal decodes the first document only.
   const doc = Array.isArray(docs) ? docs[0] : docs;
   if (doc === undefined) return;
@@ -246,7 +179,7 @@ export function parseYamlKeys(file: string, text: string, vars: Map<string, stri
     const reason = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
     throw new YamlFileError(file, pos?.line, pos?.col, reason);
   }
-  const conv = new Converter(file, text, doc, lines);
+  const conv = new Converter(Y, file, text, doc, lines);
   const root = conv.value(doc.contents);
   if (root === null) return;
   if (!(root instanceof Map)) {
@@ -283,8 +216,8 @@ function parseJsonKeys(text: string, vars: Map<string, string>): boolean {
   const walk = (v: unknown, key: string): void => {
     if (typeof v === 'string') vars.set(key, v);
     else if (typeof v === 'boolean') vars.set(key, v ? 'true' : 'false');
-    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, pathJoin(key, String(i))));
-    else if (v !== null) for (const [k, x] of Object.entries(v as object)) walk(x, pathJoin(key, k));
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, joinKey(key, String(i))));
+    else if (v !== null) for (const [k, x] of Object.entries(v as object)) walk(x, joinKey(key, k));
   };
   walk(doc, '/');
   return true;
@@ -293,19 +226,14 @@ function parseJsonKeys(text: string, vars: Map<string, string>): boolean {
 /** confd's nodeWalk: maps join keys with path.Join, lists by index, scalars formatted as Go does. */
 function nodeWalk(node: GoYaml, key: string, vars: Map<string, string>): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => nodeWalk(item, pathJoin(key, String(i)), vars));
+    node.forEach((item, i) => nodeWalk(item, joinKey(key, String(i)), vars));
   } else if (node instanceof Map) {
-    for (const [k, v] of node) nodeWalk(v, pathJoin(key, k as string), vars);
-  } else if (typeof node === 'string') {
-    vars.set(key, node);
-  } else if (typeof node === 'bigint') {
-    vars.set(key, node.toString());
-  } else if (typeof node === 'boolean') {
-    vars.set(key, node ? 'true' : 'false');
-  } else if (node instanceof Float) {
-    vars.set(key, formatFloatF(node.v));
+    for (const [k, v] of node) nodeWalk(v, joinKey(key, k as string), vars);
+  } else {
+    // null and uint64: no case in nodeWalk's switch, so no key.
+    const s = goScalarString(node);
+    if (s !== undefined) vars.set(key, s);
   }
-  // null and uint64: no case in nodeWalk's switch, so no key.
 }
 
 function describe(k: GoYaml): string {
