@@ -71,6 +71,14 @@ class LazyBackend implements Backend {
   async read(prefixes: readonly string[], signal?: AbortSignal): Promise<Snapshot> {
     return (await this.backend()).read(prefixes, signal);
   }
+  /** Streams the read when the loaded backend can (no second full copy of the registry in memory). */
+  async readEach(prefixes: readonly string[], sink: (key: string, value: string) => void, signal?: AbortSignal): Promise<bigint> {
+    const b = await this.backend();
+    if (b.readEach) return b.readEach(prefixes, sink, signal);
+    const s = await b.read(prefixes, signal);
+    for (const [k, v] of s.values) sink(k, v);
+    return s.revision;
+  }
   async *watch(prefixes: readonly string[], fromRevision: bigint, signal: AbortSignal): AsyncGenerator<WatchEvent> {
     const b = await this.backend();
     if (!b.watch) throw new BackendError(`${this.name}: watch is not supported`, 'ENOTSUPPORTED', { retryable: false });

@@ -35,6 +35,12 @@ export interface Backend {
    */
   read(prefixes: readonly string[], signal?: AbortSignal): Promise<Snapshot>;
   /**
+   * Optional streaming form of `read`, for large registries: the same consistent read, but each key is handed to
+   * `sink` as it arrives instead of collected into one Map, so the caller's own structure is the only full copy.
+   * Resolves with the revision. When it rejects, `sink` has seen only part of the keys: discard what it built.
+   */
+  readEach?(prefixes: readonly string[], sink: (key: string, value: string) => void, signal?: AbortSignal): Promise<bigint>;
+  /**
    * Watch `prefixes` for changes after `fromRevision` (the revision of a previous read), so that nothing
    * between read and watch is lost. Backends reconnect by themselves (with backoff) and resume from the last
    * revision they delivered; when they cannot, they yield a 'reset'. The iterator ends when `signal` aborts.

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseArgs, resolveConfig, usageText, UsageError, type ConfdConfig, type Resolved } from '../config/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { boundHeapGrowth } from './heap.js';
 
 function makeLogger(config: Pick<ConfdConfig, 'logLevel' | 'logFormat'>): Logger {
   return createLogger({ level: config.logLevel, format: config.logFormat });
@@ -106,6 +107,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const log = makeLogger(config);
   log.info('Starting confd');
+  const heapFlag = boundHeapGrowth();
+  if (heapFlag !== undefined) log.debug(`V8 heap growth bounded for a long-running process: ${heapFlag}`);
   const { runDaemon } = await import('../daemon/index.js');
   return runDaemon({ argv, env: process.env, initial: resolved, makeLogger, out: writeOut });
 }

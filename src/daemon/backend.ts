@@ -49,7 +49,35 @@ export async function openBackend(config: ConfdConfig, log: Logger): Promise<Bac
  * One complete read with a time limit. The backend gets an AbortSignal; the race also covers a backend that
  * ignores it. Rejects on failure, timeout or abort: callers never render from a partial read.
  */
-export async function readAll(backend: Backend, prefixes: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<Snapshot> {
+export function readAll(backend: Backend, prefixes: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<Snapshot> {
+  return withReadTimeout(backend, timeoutMs, signal, (s) => backend.read(prefixes, s));
+}
+
+/**
+ * readAll for a backend with readEach: keys go to `sink` as they arrive; resolves with the revision. After a
+ * rejection (or once the time limit or `signal` has fired) the sink gets nothing more, so a read that is given up
+ * on cannot keep writing into what the caller has since cleared.
+ */
+export function readEachAll(
+  backend: Backend & Required<Pick<Backend, 'readEach'>>,
+  prefixes: readonly string[],
+  sink: (key: string, value: string) => void,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<bigint> {
+  return withReadTimeout(backend, timeoutMs, signal, (s) =>
+    backend.readEach(
+      prefixes,
+      (k, v) => {
+        if (s.aborted) throw s.reason;
+        sink(k, v);
+      },
+      s,
+    ),
+  );
+}
+
+async function withReadTimeout<T>(backend: Backend, timeoutMs: number, signal: AbortSignal, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onAbort = (): void => ac.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -66,7 +94,7 @@ export async function readAll(backend: Backend, prefixes: readonly string[], tim
     ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true });
   });
   try {
-    return await Promise.race([backend.read(prefixes, ac.signal), timeout, aborted]);
+    return await Promise.race([read(ac.signal), timeout, aborted]);
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);

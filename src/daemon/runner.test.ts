@@ -72,17 +72,51 @@ class FakeBackend implements Backend {
   async close(): Promise<void> {}
 }
 
-function setup(resources: Array<{ name: string; template: string; keys: string[] }>, extraArgs: string[] = []) {
+/**
+ * A backend that streams its reads (readEach) like etcdv3: keys arrive over several turns of the event loop. The
+ * test can make the next read fail after some keys, or hold it after its first key until `gate` resolves.
+ */
+class StreamingBackend extends FakeBackend {
+  failAfter: number | undefined;
+  gate: Promise<void> | undefined;
+  /** Keys handed to a sink so far, over all reads. */
+  streamed = 0;
+
+  async readEach(prefixes: readonly string[], sink: (key: string, value: string) => void, signal?: AbortSignal): Promise<bigint> {
+    this.reads++;
+    const entries = [...this.values].filter(([k]) => prefixes.some((p) => k.startsWith(p))).sort(([a], [b]) => (a < b ? -1 : 1));
+    const revision = this.revision;
+    let n = 0;
+    for (const [k, v] of entries) {
+      if (n === this.failAfter) {
+        this.failAfter = undefined;
+        throw new BackendError('connection reset', 'ECONNRESET');
+      }
+      sink(k, v);
+      n++;
+      this.streamed++;
+      await new Promise((r) => setImmediate(r));
+      if (n === 1 && this.gate) await this.gate;
+      signal?.throwIfAborted();
+    }
+    return revision;
+  }
+}
+
+function setup(
+  resources: Array<{ name: string; template: string; keys: string[]; toml?: string }>,
+  extraArgs: string[] = [],
+  backend: FakeBackend = new FakeBackend(),
+) {
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const confdir = join(dir, 'confd');
   mkdirSync(join(confdir, 'conf.d'), { recursive: true });
   mkdirSync(join(confdir, 'templates'));
   for (const r of resources) {
     writeFileSync(join(confdir, 'templates', `${r.name}.tmpl`), r.template);
-    writeFileSync(join(confdir, 'conf.d', `${r.name}.toml`), `[template]\nsrc = "${r.name}.tmpl"\ndest = "${join(dir, r.name)}"\nkeys = ${JSON.stringify(r.keys)}\n`);
+    writeFileSync(join(confdir, 'conf.d', `${r.name}.toml`), `[template]\nsrc = "${r.name}.tmpl"\ndest = "${join(dir, r.name)}"\nkeys = ${JSON.stringify(r.keys)}\n${r.toml ?? ''}`);
   }
   const { config } = resolveConfig({ args: ['-backend', 'env', '-confdir', confdir, '-request-timeout', '200ms', ...extraArgs], env: {}, readFile: () => undefined });
-  const backend = new FakeBackend();
   const ac = new AbortController();
   const logs: string[] = [];
   const renders: string[] = [];
@@ -239,6 +273,60 @@ describe('Runner', () => {
       s.backend.put('/a/missing', 'now');
       await until(() => s.read('bad') === 'now\n', 'bad recovers on the next change');
       assert.ok(s.logs.some((l) => /ERROR bad\.toml: template: bad\.tmpl:1:2: executing "bad\.tmpl" at <getv "\/a\/missing">: error calling getv: key does not exist: \/a\/missing/.test(l)));
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch, streamed reads: a read that fails half-way renders nothing, and the next one leaves no stale key', async () => {
+    const backend = new StreamingBackend();
+    const s = setup([{ name: 'a', template: '{{range gets "/a/*"}}{{.Value}} {{end}}\n', keys: ['/a'] }], [], backend);
+    try {
+      backend.values = new Map([['/a/1', 'x'], ['/a/2', 'y'], ['/a/3', 'z']]);
+      backend.failAfter = 1; // /a/1 reaches the view, then the read fails
+      const done = s.runner.watch();
+      await until(() => backend.streamed >= 1 && s.logs.some((l) => /ERROR connection reset/.test(l)), 'the failed read');
+      backend.values = new Map([['/a/2', 'y'], ['/a/3', 'z']]);
+      await until(() => s.read('a') !== undefined, 'the render after the retry', 5000);
+      assert.equal(s.read('a'), 'y z \n');
+      assert.deepEqual(s.renders, ['a.toml'], 'only the complete read renders');
+      assert.equal(backend.reads, 2);
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch, streamed reads: a resource that was due to render waits until a re-read has completed', async () => {
+    const backend = new StreamingBackend();
+    const s = setup(
+      [{ name: 'a', template: '{{range gets "/a/*"}}{{.Value}} {{end}}\n', keys: ['/a'], toml: 'reload_cmd = "sleep 1"\n' }],
+      [],
+      backend,
+    );
+    try {
+      backend.values = new Map([['/a/1', 'x'], ['/a/2', 'y']]);
+      const done = s.runner.watch();
+      await until(() => s.renders.length === 1, 'the initial render and its reload', 5000);
+      backend.put('/a/1', 'X');
+      await until(() => s.read('a') === 'X y \n', 'the render of the first change');
+      // Its reload_cmd runs for a second. A second change makes it due again; then the watch breaks, and the
+      // re-read (after a 500 ms backoff) is held after its first key while the reload finishes.
+      backend.put('/a/2', 'Y');
+      let release!: () => void;
+      backend.gate = new Promise<void>((r) => (release = r));
+      backend.values.set('/a/3', 'Z');
+      backend.push(new BackendError('stream reset', 'EWATCH'));
+      await until(() => backend.reads === 2 && backend.streamed >= 3, 're-read under way', 5000);
+      await until(() => s.renders.length === 2, 'the reload of the first change', 5000);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(s.read('a'), 'X y \n', 'nothing rendered from the half-filled view');
+      assert.equal(s.renders.length, 2);
+      release();
+      await until(() => s.read('a') === 'X Y Z \n', 'the render after the complete read', 5000);
       s.ac.abort();
       await done;
     } finally {

@@ -7,7 +7,7 @@
 // arrived (plus an optional `wait` quiescence). A resource never runs concurrently with itself, one resource's
 // failure never stops another, and nothing renders before a complete read.
 
-import type { Backend, Change, Snapshot } from '../backends/types.js';
+import type { Backend, Change, Snapshot, WatchEvent } from '../backends/types.js';
 import type { ConfdConfig, WaitSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { CommandRunner } from '../resource/command.js';
@@ -15,7 +15,7 @@ import { loadResources, unionPrefixes, type LoadedResources } from '../resource/
 import type { TemplateResource } from '../resource/resource.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import type { KeyView } from '../resource/view.js';
-import { readAll } from './backend.js';
+import { readAll, readEachAll } from './backend.js';
 
 export interface RunnerDeps {
   readonly config: ConfdConfig;
@@ -54,6 +54,10 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function canStream(b: Backend): b is Backend & Required<Pick<Backend, 'readEach'>> {
+  return typeof b.readEach === 'function';
+}
+
 /** Watch-mode scheduling state of one resource. */
 interface Schedule {
   /** Changed since its last render started. */
@@ -68,6 +72,8 @@ interface Schedule {
 
 export class Runner {
   private loaded: LoadedResources = { resources: [], views: [], failures: [] };
+  /** A streamed read is filling the views, or one failed half-way: they must not be rendered (see readAndApply). */
+  private loading = false;
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -113,15 +119,38 @@ export class Runner {
     return unionPrefixes(this.loaded.views);
   }
 
-  private async read(): Promise<Snapshot> {
-    const { backend, config, log } = this.d;
-    const prefixes = this.prefixes;
-    log.debug(`Retrieving keys from store: ${prefixes.join(', ')}`);
-    return readAll(backend, prefixes, config.requestTimeoutMs, this.d.signal);
-  }
-
   private applySnapshot(s: Snapshot): void {
     for (const v of this.loaded.views) v.reset(s.values);
+  }
+
+  /**
+   * One full read into the views; returns its revision. A backend with readEach streams the keys straight into
+   * the views, so the registry is never held twice; until such a read has completed the views are incomplete and
+   * nothing renders from them (`loading`, see kick). Otherwise the snapshot lives only in this call's frame:
+   * callers are long-lived async frames, and V8 keeps a suspended frame's locals alive, so a snapshot held there
+   * would stay next to the views (a second copy of every key) until overwritten.
+   */
+  private async readAndApply(): Promise<bigint> {
+    const { backend, config, log, signal } = this.d;
+    const prefixes = this.prefixes;
+    log.debug(`Retrieving keys from store: ${prefixes.join(', ')}`);
+    if (!canStream(backend)) {
+      const snapshot = await readAll(backend, prefixes, config.requestTimeoutMs, signal);
+      this.applySnapshot(snapshot);
+      return snapshot.revision;
+    }
+    const views = this.loaded.views;
+    this.loading = true;
+    for (const v of views) v.clear();
+    const sink =
+      views.length === 1
+        ? (views[0] as KeyView).load.bind(views[0])
+        : (key: string, value: string): void => {
+            for (const v of views) v.load(key, value);
+          };
+    const revision = await readEachAll(backend, prefixes, sink, config.requestTimeoutMs, signal);
+    this.loading = false;
+    return revision;
   }
 
   /** Applies changes; returns the resources whose views changed. */
@@ -177,14 +206,12 @@ export class Runner {
   async once(): Promise<number> {
     const broken = this.load();
     this.cleanStageFiles();
-    let snapshot: Snapshot;
     try {
-      snapshot = await this.read();
+      await this.readAndApply();
     } catch (e) {
       this.d.log.error(describe(e));
       return 1;
     }
-    this.applySnapshot(snapshot);
     const failed = await this.processAll();
     return broken + failed > 0 ? 1 : 0;
   }
@@ -202,9 +229,8 @@ export class Runner {
         this.load(first ? this.d.previous : this.loaded.resources);
         if (first) this.cleanStageFiles();
         first = false;
-        const snapshot = await this.read();
+        await this.readAndApply();
         failures = 0;
-        this.applySnapshot(snapshot);
         await this.processAll();
       } catch (e) {
         if (signal.aborted) break;
@@ -266,7 +292,9 @@ export class Runner {
 
   private kick(r: TemplateResource): void {
     const s = this.stateOf(r);
-    if (s.running || !s.dirty || s.timer !== undefined || this.d.signal.aborted) return;
+    // While a streamed read fills the views (or after one failed half-way) they are incomplete: the resource stays
+    // dirty and renders once a read has completed (watch() then marks every resource dirty anyway).
+    if (s.running || !s.dirty || s.timer !== undefined || this.loading || this.d.signal.aborted) return;
     s.dirty = false;
     s.running = this.processOne(r).then(() => {
       s.running = undefined;
@@ -276,6 +304,20 @@ export class Runner {
         else this.kick(r);
       }
     });
+  }
+
+  /** Applies the next watch event; returns its revision, or undefined when the watch ended. */
+  private async nextEvent(events: AsyncIterator<WatchEvent>): Promise<bigint | undefined> {
+    const step = await events.next();
+    if (step.done === true) return undefined;
+    const ev = step.value;
+    if (ev.kind === 'reset') {
+      this.applySnapshot(ev.snapshot);
+      for (const r of this.loaded.resources) this.markDirty(r);
+      return ev.snapshot.revision;
+    }
+    for (const r of this.applyChanges(ev.changes)) this.markDirty(r);
+    return ev.revision;
   }
 
   /** Waits for every in-flight resource run. */
@@ -306,22 +348,22 @@ export class Runner {
     while (!signal.aborted) {
       try {
         if (revision === undefined) {
-          const snapshot = await this.read();
-          this.applySnapshot(snapshot);
-          revision = snapshot.revision;
+          revision = await this.readAndApply();
           for (const r of this.loaded.resources) this.markDirty(r);
         }
-        const prefixes = this.prefixes;
-        for await (const ev of backend.watch(prefixes, revision, signal)) {
-          backoffMs = 0;
-          if (ev.kind === 'reset') {
-            this.applySnapshot(ev.snapshot);
-            revision = ev.snapshot.revision;
-            for (const r of this.loaded.resources) this.markDirty(r);
-          } else {
-            revision = ev.revision;
-            for (const r of this.applyChanges(ev.changes)) this.markDirty(r);
+        // Events are taken one at a time by nextEvent(), not by a for-await here: this frame lives as long as the
+        // daemon, and V8 keeps a suspended async frame's locals alive, so a `for await (const ev ...)` would pin
+        // the last event (a reset holds a whole registry) until the next one arrives. Same for the read above.
+        const events = backend.watch(this.prefixes, revision, signal)[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            const next = await this.nextEvent(events);
+            if (next === undefined) break;
+            revision = next;
+            backoffMs = 0;
           }
+        } finally {
+          await events.return?.();
         }
         if (signal.aborted) break;
         log.warn(`watch on backend ${backend.name} ended; re-reading`);

@@ -41,6 +41,14 @@ describe('stage and install', () => {
     assert.equal(existsSync(p), false);
   });
 
+  it('writes the exact UTF-8 bytes of a large output with multi-byte characters', () => {
+    const dest = join(dir, 'big.conf');
+    const content = `${'server s01 10.0.0.1:80 cookie s01 check\n'.repeat(50_000)}# héllo wörld ✓ 😀\n`;
+    const p = stage(dest, content, { mode: 0o644, uid: undefined, gid: undefined });
+    install(p, dest, content, { mode: 0o644, uid: undefined, gid: undefined }, silentLogger);
+    assert.ok(readFileSync(dest).equals(Buffer.from(content, 'utf8')));
+  });
+
   it('reports a missing directory by name', () => {
     assert.throws(() => stage(join(dir, 'nope', 'x'), 'x', { mode: 0o644, uid: undefined, gid: undefined }), (e: Error) => e instanceof ResourceError && e.step === 'stage' && /directory .*nope does not exist/.test(e.message));
   });

@@ -147,9 +147,7 @@ export function stage(dest: string, content: string, target: Target): string {
     throw new ResourceError(`cannot create stage file for ${dest}: ${why}`, 'stage', 'ESTAGE', { cause: e });
   }
   try {
-    const buf = Buffer.from(content, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    writeAll(fd, content);
     fchmodSync(fd, target.mode);
     if (target.uid !== undefined || target.gid !== undefined) {
       const st = fstatSync(fd);
@@ -169,6 +167,20 @@ export function stage(dest: string, content: string, target: Target): string {
   }
   closeSync(fd);
   return path;
+}
+
+/**
+ * Writes `content` as UTF-8 at the file's position. The string goes to writeSync directly: Node encodes it into a
+ * native buffer that is freed as soon as the write returns, where a Buffer.from() copy of a multi-megabyte output
+ * would stay on the heap's books until the next GC. A short write (a nearly full disk) continues from a Buffer.
+ */
+export function writeAll(fd: number, content: string): void {
+  const written = writeSync(fd, content, null, 'utf8');
+  const total = Buffer.byteLength(content, 'utf8');
+  if (written >= total) return;
+  const buf = Buffer.from(content, 'utf8');
+  let off = written;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
 export function removeQuietly(path: string): void {
@@ -276,9 +288,7 @@ export function install(stagePath: string, dest: string, content: string, target
     try {
       const fd = openSync(dest, 'w', target.mode);
       try {
-        const buf = Buffer.from(content, 'utf8');
-        let off = 0;
-        while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+        writeAll(fd, content);
         fchmodSync(fd, target.mode);
         if (target.uid !== undefined || target.gid !== undefined) fchownSync(fd, target.uid ?? -1, target.gid ?? -1);
         fsyncSync(fd);

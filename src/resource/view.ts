@@ -9,13 +9,17 @@ import { KVStore, cleanKey } from '../memkv/index.js';
 
 export class KeyView {
   readonly store = new KVStore();
+  /** See load(): where the local key starts when the prefix ends in "/", else -1. */
+  private readonly keepFrom: number;
 
   constructor(
     /** Resolved prefix (starts with "/"). */
     readonly prefix: string,
     /** Backend prefixes: path.Join(prefix, key) for each key. */
     readonly watchKeys: readonly string[],
-  ) {}
+  ) {
+    this.keepFrom = prefix.endsWith('/') ? prefix.length - 1 : -1;
+  }
 
   /** Identity of a view: resources with equal ids share it. */
   static id(prefix: string, watchKeys: readonly string[]): string {
@@ -49,15 +53,24 @@ export class KeyView {
 
   /** Replaces the whole content with the covered keys of a full read. */
   reset(values: ReadonlyMap<string, string>): void {
+    this.clear();
+    for (const [k, v] of values) this.load(k, v);
+  }
+
+  /** Empties the view before a full read is loaded into it with load(). */
+  clear(): void {
     this.store.clear();
-    // Startup cost (20,000+ keys): with a prefix ending in "/" (the default "/"), path.Join("/", key[len(prefix):])
+  }
+
+  /** Adds one key of a full read (after clear()) if the view covers it. */
+  load(key: string, value: string): void {
+    if (!this.covers(key)) return;
+    // Startup cost (200,000 keys): with a prefix ending in "/" (the default "/"), path.Join("/", key[len(prefix):])
     // equals path.Join("/", key[len(prefix)-1:]). Keeping that slash leaves typical keys already clean (the store
     // then need not re-clean them) and, for "/", passes the key itself instead of a slice.
-    const keep = this.prefix.endsWith('/') ? this.prefix.length - 1 : -1;
-    for (const [k, v] of values) {
-      if (!this.covers(k)) continue;
-      if (keep >= 0 && k.startsWith(this.prefix)) this.store.set(keep === 0 ? k : k.slice(keep), v);
-      else this.store.set(this.localKey(k), v);
-    }
+    const keep = this.keepFrom;
+    if (keep >= 0 && key.startsWith(this.prefix)) this.store.set(keep === 0 ? key : key.slice(keep), value);
+    else this.store.set(this.localKey(key), value);
   }
+
 }
