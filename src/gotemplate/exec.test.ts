@@ -727,3 +727,31 @@ test('TestJSEscaping', () => {
 test('TestUnterminatedStringError', () => {
   assert.throws(() => Template.parse('X', 'hello\n\n{{`unterminated\n\n\n\n}}\n some more\n\n', {}), (e: unknown) => e instanceof TemplateParseError && e.message.includes('X:3: unterminated raw quoted string'));
 });
+
+test('printf fast paths (constant formats specialised per call site) give fmt.Sprintf results', () => {
+  // The executor builds keys with printf through shortcuts (src/gotemplate/funcs.ts printfFor, printf's plan
+  // cache); every case must print what Go's Sprintf prints, whichever path it takes.
+  const cases: [string, string][] = [
+    ['{{printf "/n/%s/%s/ip" "a" "b"}}', '/n/a/b/ip'],
+    ['{{$a := "x"}}{{$b := 3}}{{printf "%s-%s" $a $b}}', 'x-%!s(int=3)'],
+    ['{{$a := "x"}}{{$b := 3}}{{printf "%s-%v" $a $b}}', 'x-3'],
+    ['{{$a := "x"}}{{printf "%v|%s" $a $a}}', 'x|x'],
+    ['{{$a := "x"}}{{$a | printf "%s/%s" "p"}}', 'p/x'],
+    ['{{"q" | printf "%s"}}', 'q'],
+    ['{{$a := "x"}}{{printf "%s" $a}}{{printf "%s" $a}}', 'xx'],
+    ['{{$n := 5}}{{printf "%d%%" $n}}', '5%'],
+    ['{{printf "100%%"}}', '100%'],
+    ['{{printf "%s %s" "a"}}', 'a %!s(MISSING)'],
+    ['{{printf "%s" "a" "b"}}', 'a%!(EXTRA string=b)'],
+    ['{{$n := 1.5}}{{printf "<%s>" $n}}', '<%!s(float64=1.5)>'],
+    ['{{$s := "a"}}{{printf "%d" $s}}', '%!d(string=a)'],
+    ['{{$s := "é"}}{{printf "%5s|%-3s|" $s $s}}', '    é|é  |'],
+    ['{{printf "%s" .Missing}}', '%!s(<nil>)'],
+    ['{{printf "trailing %"}}', 'trailing %!(NOVERB)'],
+  ];
+  for (const [text, want] of cases) {
+    const t = Template.parse('printf', text, {});
+    assert.equal(t.execute(goMap(T.string, T.any, new Map())), want, text);
+    assert.equal(t.execute(goMap(T.string, T.any, new Map())), want, `${text} (second execution)`);
+  }
+});

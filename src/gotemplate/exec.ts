@@ -31,6 +31,8 @@ import {
 } from '../govalue/index.js';
 import {
   BUILTINS,
+  PRINTF,
+  printfFor,
   assignable,
   callableOf,
   canBeNil,
@@ -292,8 +294,7 @@ export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: 
       if (isStackOverflow(e)) errorf(s, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
       throw e;
     }
-    s.chunks.push(s.out);
-    return s.chunks.join('');
+    return outputOf(s);
   }
   // The whole execution is one more memoised unit: same data and nothing read changed -> the same output.
   const last = memo.last;
@@ -315,20 +316,21 @@ export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: 
     // Never leave a recording open: the store's functions would keep recording into it.
     memo.tracker.reset();
   }
-  s.chunks.push(s.out);
-  const output = s.chunks.join('');
+  const output = outputOf(s);
   if (cacheable && !frame.tainted) memo.last = { data: dot, deps, output };
   return output;
+}
+
+/** The whole output written so far, as one flat string. */
+function outputOf(s: State): string {
+  if (s.out !== '') flush(s);
+  return s.chunks.length === 1 ? (s.chunks[0] as string) : s.chunks.join('');
 }
 
 /** Append a long, flat piece (a cached iteration's output) as a chunk of its own: no copying into the rope. */
 function writeLong(s: State, text: string): void {
   if (text === '') return;
-  if (s.out !== '') {
-    s.chunks.push(s.out);
-    s.out = '';
-    s.pending = 0;
-  }
+  if (s.out !== '') flush(s);
   s.chunks.push(text);
 }
 
@@ -338,15 +340,19 @@ const CHUNK_PIECES = 2048;
 /**
  * Append to the output. Appending to one long string builds a rope of millions of nodes that all survive to the
  * old generation; flattening every few thousand pieces (charCodeAt forces it) is 4-5x faster on large renders.
+ * (An array of pieces joined per chunk allocates less but runs slower in a first, cold execution.)
  */
 function write(s: State, text: string): void {
   s.out += text;
-  if (++s.pending === CHUNK_PIECES) {
-    s.out.charCodeAt(0);
-    s.chunks.push(s.out);
-    s.out = '';
-    s.pending = 0;
-  }
+  if (++s.pending === CHUNK_PIECES) flush(s);
+}
+
+/** Moves the pending output, flattened, to the chunks. */
+function flush(s: State): void {
+  s.out.charCodeAt(0);
+  s.chunks.push(s.out);
+  s.out = '';
+  s.pending = 0;
 }
 
 // ---- compiler ----
@@ -379,6 +385,11 @@ interface BodyInfo {
 class Compiler {
   /** Range bodies being compiled, innermost last (only when memoising). */
   private readonly bodies: BodyInfo[] = [];
+  /**
+   * Set by pipeline(): when the pipeline just compiled is one command with a no-final entry point (and, if it
+   * assigns, only to defined variables), that entry point and the slots the value goes to; otherwise null.
+   */
+  private lastSingle: { readonly noFinal: Eval; readonly slots: readonly number[] } | null = null;
 
   constructor(private readonly o: CompileOptions) {}
 
@@ -460,7 +471,9 @@ class Compiler {
       case NodeType.Text: {
         const text = node.text;
         return (s) => {
-          write(s, text);
+          // write(), inlined: text is most of what a template executes.
+          s.out += text;
+          if (++s.pending === CHUNK_PIECES) flush(s);
           return NEXT;
         };
       }
@@ -474,11 +487,53 @@ class Compiler {
 
   private action(node: ActionNode, scope: string[]): Exec {
     const pipe = this.pipeline(node.pipe, scope);
+    // A pipeline of one call: run the call from here (what pipeline() would do, one closure call less per action).
+    const single = this.lastSingle;
+    const pipeNode = node.pipe;
     // If the action declares variables, don't print the result.
     if (node.pipe.decl.length > 0) {
+      if (single !== null && single.slots.length === 1) {
+        const call = single.noFinal;
+        const slot = single.slots[0]!;
+        return (s, dot) => {
+          s.node = pipeNode;
+          const v = call(s, dot);
+          s.vars[slot] = v === null ? undefined : v;
+          return NEXT;
+        };
+      }
       return (s, dot) => {
         s.node = node;
         pipe(s, dot);
+        return NEXT;
+      };
+    }
+    if (single !== null) {
+      const call = single.noFinal;
+      return (s, dot) => {
+        s.node = pipeNode;
+        const v = call(s, dot);
+        // printValue, with fast paths for what templates print most (the string case is write(), inlined).
+        if (typeof v === 'string') {
+          s.out += v;
+          if (++s.pending === CHUNK_PIECES) flush(s);
+          return NEXT;
+        }
+        switch (typeof v) {
+          case 'number':
+            write(s, String(v));
+            return NEXT;
+          case 'undefined':
+            write(s, '<no value>');
+            return NEXT;
+        }
+        if (v === null) {
+          write(s, '<no value>'); // the pipeline's nil interface is <no value>
+          return NEXT;
+        }
+        s.node = node;
+        if (v instanceof GoFunc) errorf(s, `can't print ${node.toString()} of type ${typeName(v)}`);
+        write(s, sprint([printable(v)]));
         return NEXT;
       };
     }
@@ -660,8 +715,7 @@ class Compiler {
       const children = m.caches;
       m.caches = caches;
       m.frame = parentFrame;
-      const output = s.chunks.length === 0 ? s.out : s.chunks.join('') + s.out;
-      output.charCodeAt(0); // flatten: the string is kept and reused
+      const output = outputOf(s); // flat: the string is kept and reused
       s.out = out;
       s.pending = pending;
       s.chunks = chunks;
@@ -783,6 +837,8 @@ class Compiler {
     const hasDecl = slots.length > 0;
     // The first command never has a final value: use its no-final entry point when it has one.
     const firstNoFinal = NO_FINAL.get(first);
+    if (n === 1 && firstNoFinal !== undefined && undefinedVar === null) this.lastSingle = { noFinal: firstNoFinal, slots };
+    else this.lastSingle = null;
     if (n === 1 && !hasDecl) {
       if (firstNoFinal !== undefined) {
         return (s, dot) => {
@@ -1145,66 +1201,192 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
     return invoke(s, argv);
   };
   if (errNoFinal === null && nArgs <= 3) {
+    // The common argument kinds are evaluated inline (each is otherwise a closure call per argument, which
+    // dominates a first execution that runs in V8's interpreter): a literal, or a variable passed to a string or
+    // interface{} parameter. Each sets s.node as the argument's closure would.
+    const plans = args.map((a, i) => argPlan(a, paramType(f, i), evals[i]!));
+    const [p0, p1, p2] = plans;
     const [e0, e1, e2] = evals;
+    const k0 = p0?.kind ?? ARG_EVAL;
+    const k1 = p1?.kind ?? ARG_EVAL;
+    const k2 = p2?.kind ?? ARG_EVAL;
+    const n0 = p0?.node ?? null;
+    const n1 = p1?.node ?? null;
+    const n2 = p2?.node ?? null;
+    const c0 = p0?.value;
+    const c1 = p1?.value;
+    const c2 = p2?.value;
+    const t0 = p0?.type ?? null;
+    const t1 = p1?.type ?? null;
+    const t2 = p2?.type ?? null;
+    // Functions of the map returning nothing give a nil interface (null); builtins' results are used as they are.
+    const nilResult = !builtin;
+    // printf with a constant format (the usual `printf "/nginx/%s/%s/ip" $d $h`), called without a piped value:
+    // specialised for this call site.
+    let fast = fn;
+    const format = f.fn === PRINTF && nArgs >= 2 ? CONSTANTS.get(evals[0]!) : undefined;
+    if (format !== undefined && typeof format.value === 'string') fast = printfFor(format.value, nArgs - 1) ?? fn;
     let call: (s: State, dot: unknown) => unknown;
     switch (nArgs) {
       case 0:
         call = (s) => {
           if (at !== null) s.node = at;
+          let r: unknown;
           try {
-            return fn();
+            r = fast();
           } catch (e) {
             return failed(s, e);
           }
+          return r === undefined && nilResult ? null : r;
         };
         break;
       case 1:
         call = (s, dot) => {
           if (at !== null) s.node = at;
-          const a0 = e0!(s, dot);
+          let a0: unknown;
+          if (k0 === ARG_SLOT_STRING) {
+            s.node = n0;
+            a0 = s.vars[c0 as number];
+            if (typeof a0 !== 'string') a0 = validateSlow(s, a0, t0!);
+          } else if (k0 === ARG_SLOT_ANY) {
+            s.node = n0;
+            a0 = s.vars[c0 as number];
+            if (a0 === undefined) a0 = null;
+          } else if (k0 === ARG_CONST) {
+            s.node = n0;
+            a0 = c0;
+          } else a0 = e0!(s, dot);
+          let r: unknown;
           try {
-            return fn(a0);
+            r = fast(a0);
           } catch (e) {
             return failed(s, e);
           }
+          return r === undefined && nilResult ? null : r;
         };
         break;
       case 2:
         call = (s, dot) => {
           if (at !== null) s.node = at;
-          const a0 = e0!(s, dot);
-          const a1 = e1!(s, dot);
+          let a0: unknown;
+          if (k0 === ARG_SLOT_STRING) {
+            s.node = n0;
+            a0 = s.vars[c0 as number];
+            if (typeof a0 !== 'string') a0 = validateSlow(s, a0, t0!);
+          } else if (k0 === ARG_SLOT_ANY) {
+            s.node = n0;
+            a0 = s.vars[c0 as number];
+            if (a0 === undefined) a0 = null;
+          } else if (k0 === ARG_CONST) {
+            s.node = n0;
+            a0 = c0;
+          } else a0 = e0!(s, dot);
+          let a1: unknown;
+          if (k1 === ARG_SLOT_STRING) {
+            s.node = n1;
+            a1 = s.vars[c1 as number];
+            if (typeof a1 !== 'string') a1 = validateSlow(s, a1, t1!);
+          } else if (k1 === ARG_SLOT_ANY) {
+            s.node = n1;
+            a1 = s.vars[c1 as number];
+            if (a1 === undefined) a1 = null;
+          } else if (k1 === ARG_CONST) {
+            s.node = n1;
+            a1 = c1;
+          } else a1 = e1!(s, dot);
+          let r: unknown;
           try {
-            return fn(a0, a1);
+            r = fast(a0, a1);
           } catch (e) {
             return failed(s, e);
           }
+          return r === undefined && nilResult ? null : r;
         };
         break;
       default:
         call = (s, dot) => {
           if (at !== null) s.node = at;
-          const a0 = e0!(s, dot);
-          const a1 = e1!(s, dot);
-          const a2 = e2!(s, dot);
+          let a0: unknown;
+          if (k0 === ARG_SLOT_STRING) {
+            s.node = n0;
+            a0 = s.vars[c0 as number];
+            if (typeof a0 !== 'string') a0 = validateSlow(s, a0, t0!);
+          } else if (k0 === ARG_SLOT_ANY) {
+            s.node = n0;
+            a0 = s.vars[c0 as number];
+            if (a0 === undefined) a0 = null;
+          } else if (k0 === ARG_CONST) {
+            s.node = n0;
+            a0 = c0;
+          } else a0 = e0!(s, dot);
+          let a1: unknown;
+          if (k1 === ARG_SLOT_STRING) {
+            s.node = n1;
+            a1 = s.vars[c1 as number];
+            if (typeof a1 !== 'string') a1 = validateSlow(s, a1, t1!);
+          } else if (k1 === ARG_SLOT_ANY) {
+            s.node = n1;
+            a1 = s.vars[c1 as number];
+            if (a1 === undefined) a1 = null;
+          } else if (k1 === ARG_CONST) {
+            s.node = n1;
+            a1 = c1;
+          } else a1 = e1!(s, dot);
+          let a2: unknown;
+          if (k2 === ARG_SLOT_STRING) {
+            s.node = n2;
+            a2 = s.vars[c2 as number];
+            if (typeof a2 !== 'string') a2 = validateSlow(s, a2, t2!);
+          } else if (k2 === ARG_SLOT_ANY) {
+            s.node = n2;
+            a2 = s.vars[c2 as number];
+            if (a2 === undefined) a2 = null;
+          } else if (k2 === ARG_CONST) {
+            s.node = n2;
+            a2 = c2;
+          } else a2 = e2!(s, dot);
+          let r: unknown;
           try {
-            return fn(a0, a1, a2);
+            r = fast(a0, a1, a2);
           } catch (e) {
             return failed(s, e);
           }
+          return r === undefined && nilResult ? null : r;
         };
     }
-    const noFinal: Eval = builtin
-      ? call
-      : (s, dot) => {
-          const r = call(s, dot);
-          return r === undefined ? null : r;
-        };
-    const withFinal: CmdEval = (s, dot, final) => (final !== MISSING ? generic(s, dot, final) : noFinal(s, dot));
-    NO_FINAL.set(withFinal, noFinal);
+    const withFinal: CmdEval = (s, dot, final) => (final !== MISSING ? generic(s, dot, final) : call(s, dot));
+    NO_FINAL.set(withFinal, call);
     return withFinal;
   }
   return generic;
+}
+
+/** How compileCall's fast paths evaluate an argument (see argPlan). */
+const ARG_EVAL = 0;
+const ARG_CONST = 1;
+const ARG_SLOT_STRING = 2;
+const ARG_SLOT_ANY = 3;
+
+interface ArgPlan {
+  readonly kind: typeof ARG_EVAL | typeof ARG_CONST | typeof ARG_SLOT_STRING | typeof ARG_SLOT_ANY;
+  readonly node: Node;
+  /** ARG_CONST: the value; ARG_SLOT_STRING: the variable's slot. */
+  readonly value: unknown;
+  /** ARG_SLOT_STRING: the parameter type, for validateSlow when the value is not a string. */
+  readonly type: GoType | null;
+}
+
+/** How to evaluate argument `a` for a parameter of type `typ`, given its specialised closure `ev` (specializeArg). */
+function argPlan(a: ArgCode, typ: ParamType, ev: Eval): ArgPlan {
+  const c = CONSTANTS.get(ev);
+  if (c !== undefined) return { kind: ARG_CONST, node: a.node, value: c.value, type: null };
+  if (a.raw !== null && a.slot !== undefined && typ !== REFLECT_VALUE && typ.kind === 'string') {
+    return { kind: ARG_SLOT_STRING, node: a.node, value: a.slot, type: typ };
+  }
+  if (a.raw !== null && a.slot !== undefined && typ !== REFLECT_VALUE && typ.kind === 'interface' && typ.name === 'interface {}') {
+    return { kind: ARG_SLOT_ANY, node: a.node, value: a.slot, type: null }; // validator(): nil for a missing value
+  }
+  return { kind: ARG_EVAL, node: a.node, value: undefined, type: null };
 }
 
 /** Entry points of compiled calls for when no final (piped) value is given, keyed by their general form. */
@@ -1310,11 +1492,16 @@ function paramTypeString(t: ParamType | null): string {
   return t === REFLECT_VALUE ? t : typeString(t);
 }
 
+/** The closures made by constant(), with their value: compileCall evaluates these arguments inline. */
+const CONSTANTS = new WeakMap<Eval, { readonly value: unknown }>();
+
 function constant(n: Node, v: unknown): Eval {
-  return (s) => {
+  const ev: Eval = (s) => {
     s.node = n;
     return v;
   };
+  CONSTANTS.set(ev, { value: v });
+  return ev;
 }
 
 function fail(n: Node, msg: string): Eval {

@@ -140,6 +140,45 @@ describe('KVStore maintenance', () => {
     assert.deepEqual(s.list('/'), []);
   });
 
+  it('walks from the cached path of the last key without ever leaving stray or stale nodes', () => {
+    // set() and the look-ups start from the directories of the last key walked: unclean keys that share that
+    // path, deletes that prune it and relative keys must all behave as a walk from the root would.
+    const s = new KVStore();
+    s.set('/a/b/c', '1');
+    s.set('/a/b/../d', '2'); // shares "/a/b/" with the cached path, then needs cleaning
+    s.set('/a/b/./', '3'); // "/a/b" itself
+    s.set('/a/b//e', '4');
+    assert.deepEqual(s.entries(), [['/a/b', '3'], ['/a/b/c', '1'], ['/a/b/e', '4'], ['/a/d', '2']]);
+    assert.deepEqual(s.list('/a/b'), ['b', 'c', 'e']);
+    assert.deepEqual(s.listDir('/a'), ['b']);
+    assert.equal(s.value('/a/b/'), undefined); // raw look-ups are not cleaned
+    assert.equal(s.has('/a/b/c/'), false);
+    assert.equal(s.value('/a/b/./c'), undefined);
+    assert.equal(s.value('a/b/c'), undefined);
+    s.set('x/y', '5'); // relative: path.Join("/", key)
+    assert.equal(s.value('/x/y'), '5');
+    assert.deepEqual(s.list('/'), []);
+    // Prune the cached path, then set below it again.
+    s.set('/p/q/r', '6');
+    assert.equal(s.delete('/p/q/r'), true);
+    assert.deepEqual(s.list('/'), []);
+    assert.deepEqual(s.listDir('/'), []);
+    s.set('/p/q/s', '7');
+    assert.deepEqual(s.listDir('/p'), ['q']);
+    assert.equal(s.value('/p/q/s'), '7');
+    assert.equal(s.value('/p/q/r'), undefined);
+    s.clear();
+    s.set('/p/q/t', '8');
+    assert.deepEqual(s.entries(), [['/p/q/t', '8']]);
+    assert.equal(s.size, 1);
+  });
+
+  it('lists names in byte order also when the built-in sort would not (surrogates)', () => {
+    const s = store({ '/d/\u{1F600}/x': '1', '/d/\uFF21/x': '2', '/d/z/x': '3', '/d/\u{1F600}1': '4', '/d/\uFF21b': '5' });
+    assert.deepEqual(s.listDir('/d'), ['z', '\uFF21', '\u{1F600}']);
+    assert.deepEqual(s.list('/d'), ['z', '\uFF21', '\uFF21b', '\u{1F600}', '\u{1F600}1']);
+  });
+
   it('entries sort by UTF-8 bytes, not UTF-16 units', () => {
     const s = store({ '/\u{1F600}': 'emoji', '/\uFF21': 'fullwidth A', '/z': 'z' });
     assert.deepEqual(

@@ -89,8 +89,8 @@ export function confdFuncs(store: KVStore, options: ConfdFuncsOptions = {}): Fun
   };
 
   const funcs: FuncMap = {
-    base: goFunc({ params: [T.string], result: T.string }, (p: string) => pathBase(p)),
-    dir: goFunc({ params: [T.string], result: T.string }, (p: string) => pathDir(p)),
+    base: goFunc({ params: [T.string], result: T.string }, pathBase),
+    dir: goFunc({ params: [T.string], result: T.string }, pathDir),
     split: goFunc({ params: [T.string, T.string], result: SLICE_STRING }, (s: string, sep: string) => goSlice(T.string, split(s, sep))),
     join: goFunc({ params: [SLICE_STRING, T.string], result: T.string }, (a: string[], sep: string) => a.join(sep)),
     json: goFunc({ params: [T.string], result: T.map(T.string, T.any), returnsError: true }, (s: string) => unmarshalObject(s)),
