@@ -54,7 +54,8 @@ export class KeyView {
   /** Replaces the whole content with the covered keys of a full read. */
   reset(values: ReadonlyMap<string, string>): void {
     this.clear();
-    for (const [k, v] of values) this.load(k, v);
+    // forEach, not for-of: no [key, value] entry array per key (a measurable share of a 200k-key reset).
+    values.forEach((v, k) => this.load(k, v));
   }
 
   /** Empties the view before a full read is loaded into it with load(). */
