@@ -2,6 +2,7 @@
 // 1000-event window ("401 event index cleared"), quiet prefixes on a busy cluster, failover.
 
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createEtcdV2Backend } from '../src/backends/etcdv2/index.js';
 import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
@@ -31,7 +32,7 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
   before(async () => (etcd = await startEtcd({ enableV2: true })));
   after(async () => etcd?.stop());
 
-  it('directories flatten to leaf keys; TTL keys and TTL directories are read', async () => {
+  it('directories flatten to leaf keys; TTL keys and TTL directories are read', async (t) => {
     const r = freshRoot();
     await v2Put(etcd.endpoint, `${r}/svc/a/ip`, '10.0.0.1');
     await v2Put(etcd.endpoint, `${r}/svc/a/port`, '80', { ttl: 300 });
@@ -39,6 +40,7 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
     await v2Put(etcd.endpoint, `${r}/svc/b/ip`, '10.0.0.2');
     await v2Mkdir(etcd.endpoint, `${r}/svc/emptydir`);
     const b = createEtcdV2Backend(backendOptions({ nodes: [etcd.endpoint] }));
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const snap = await b.read([`${r}/svc`]);
     assert.deepEqual(sorted(snap.values), [
       [`${r}/svc/a/ip`, '10.0.0.1'],
@@ -50,12 +52,13 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
     await b.close();
   });
 
-  it('the seed written with `ETCDCTL_API=2 etcdctl set` reads back exactly', async () => {
+  it('the seed written with `ETCDCTL_API=2 etcdctl set` reads back exactly', async (t) => {
     const r = freshRoot();
     await etcd.ctl(['set', `${r}/nginx/a.b.com/server1/ip`, '1.0.0.1'], { api: 2 });
     await etcd.ctl(['set', `${r}/nginx/a.b.com/server1/port`, '10000'], { api: 2 });
     await etcd.ctl(['mkdir', `${r}/nginx/empty.com`], { api: 2 });
     const b = createEtcdV2Backend(backendOptions({ nodes: [etcd.endpoint] }));
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     assert.deepEqual(sorted((await b.read([`${r}/nginx`])).values), [
       [`${r}/nginx/a.b.com/server1/ip`, '1.0.0.1'],
       [`${r}/nginx/a.b.com/server1/port`, '10000'],
@@ -63,16 +66,21 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
     await b.close();
   });
 
-  it('a deleted (or expired) directory yields a reset without its keys', async () => {
+  it('a deleted (or expired) directory yields a reset without its keys', async (t) => {
     const r = freshRoot();
     await v2Put(etcd.endpoint, `${r}/svc/a/ip`, '1');
     await v2Put(etcd.endpoint, `${r}/svc/a/port`, '2');
     await v2Put(etcd.endpoint, `${r}/svc/b/ip`, '3');
     const log = memoryLog();
     const b = createEtcdV2Backend(backendOptions({ nodes: [etcd.endpoint], log }));
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const snap = await b.read([`${r}/svc`]);
     const ac = new AbortController();
     const iter = b.watch!([`${r}/svc`], snap.revision, ac.signal)[Symbol.asyncIterator]();
+    t.after(async () => {
+      ac.abort();
+      await iter.return?.();
+    });
     await v2Delete(etcd.endpoint, `${r}/svc/a`, { recursive: true });
     const { state, events } = await watchUntil(iter, snap.values, (s) => !s.has(`${r}/svc/a/ip`));
     assert.equal(events.at(-1)?.kind, 'reset');
@@ -86,16 +94,21 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
     await b.close();
   });
 
-  it('"401 event index cleared" (more than 1000 events since the read) yields a reset with the current data', async () => {
+  it('"401 event index cleared" (more than 1000 events since the read) yields a reset with the current data', async (t) => {
     const r = freshRoot();
     await v2Put(etcd.endpoint, `${r}/k`, 'initial');
     const log = memoryLog();
     const b = createEtcdV2Backend(backendOptions({ nodes: [etcd.endpoint], log }));
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const snap = await b.read([r]);
     await burst(etcd.endpoint, `${r}/k`, 1100);
     await v2Put(etcd.endpoint, `${r}/k`, 'final');
     const ac = new AbortController();
     const iter = b.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
+    t.after(async () => {
+      ac.abort();
+      await iter.return?.();
+    });
     const { state, events } = await watchUntil(iter, snap.values, (s) => s.get(`${r}/k`) === 'final', 10_000);
     assert.equal(events[0]?.kind, 'reset', 'first event is a reset');
     assert.deepEqual(sorted(state), [[`${r}/k`, 'final']]);
@@ -105,12 +118,17 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
     await b.close();
   });
 
-  it('a quiet prefix on a busy cluster stays continuous across long-poll renewals (no spurious reset)', async () => {
+  it('a quiet prefix on a busy cluster stays continuous across long-poll renewals (no spurious reset)', async (t) => {
     const r = freshRoot();
     const b = createEtcdV2Backend({ ...backendOptions({ nodes: [etcd.endpoint] }), longPollMs: 300 });
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const snap = await b.read([`${r}/quiet`]);
     const ac = new AbortController();
     const iter = b.watch!([`${r}/quiet`], snap.revision, ac.signal)[Symbol.asyncIterator]();
+    t.after(async () => {
+      ac.abort();
+      await iter.return?.();
+    });
     const first = iter.next();
     // 1200 events elsewhere, spread over several long-poll renewals.
     for (let i = 0; i < 4; i++) {
@@ -126,16 +144,60 @@ describe('etcdv2 specifics', { skip: serverSkip('etcd') }, () => {
     await b.close();
   });
 
-  it('fails over from an unreachable first node, for reads and watches', async () => {
+  it('a watch fails over from a member that accepts the connection but never answers, within the request timeout', async (t) => {
+    // A hung member (stopped process, overloaded host): TCP accepts, no HTTP answer. Without a bound on the
+    // headers, the wait would sit there for the whole long poll (60 s) while updates go unseen.
+    const sockets: Socket[] = [];
+    const hung = createServer((sock) => void sockets.push(sock));
+    await new Promise<void>((res) => hung.listen(0, '127.0.0.1', res));
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const r = freshRoot();
+    const probe = createEtcdV2Backend(backendOptions({ nodes: [etcd.endpoint] }));
+    t.after(() => probe.close()); // also when the test fails: no open connection keeps the test process alive
+    const log = memoryLog();
+    const b = createEtcdV2Backend(backendOptions({ nodes: [hungUrl, etcd.endpoint], requestTimeoutMs: 500, log }));
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
+    const ac = new AbortController();
+    try {
+      const snap = await probe.read([r]);
+      // No read through `b` first: its watch starts on the hung member.
+      const iter = b.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
+      t.after(async () => {
+        ac.abort();
+        await iter.return?.();
+      });
+      const t0 = Date.now();
+      await v2Put(etcd.endpoint, `${r}/k`, 'seen');
+      const { state } = await watchUntil(iter, snap.values, (s) => s.get(`${r}/k`) === 'seen', 20_000);
+      assert.equal(state.get(`${r}/k`), 'seen');
+      assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
+      assert.ok(log.lines.some((l) => l.includes(hungUrl) && /no response headers/.test(l)), log.lines.join('\n'));
+      ac.abort();
+      await iter.return?.();
+    } finally {
+      ac.abort();
+      await b.close();
+      await probe.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((res) => hung.close(() => res()));
+    }
+  });
+
+  it('fails over from an unreachable first node, for reads and watches', async (t) => {
     const r = freshRoot();
     const dead = `http://127.0.0.1:${await freePort()}`;
     const log = memoryLog();
     const b = createEtcdV2Backend(backendOptions({ nodes: [dead, etcd.endpoint], log }));
+    t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     await v2Put(etcd.endpoint, `${r}/a`, '1');
     const snap = await b.read([r]);
     assert.equal(snap.values.get(`${r}/a`), '1');
     const ac = new AbortController();
     const iter = b.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
+    t.after(async () => {
+      ac.abort();
+      await iter.return?.();
+    });
     await v2Put(etcd.endpoint, `${r}/a`, '2');
     const { state } = await watchUntil(iter, snap.values, (s) => s.get(`${r}/a`) === '2');
     assert.equal(state.get(`${r}/a`), '2');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { promises as dns } from 'node:dns';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { createBackend, nodesFromSrv, srvRecordName } from '../src/backends/index.js';
+import { createBackend, nodesFromSrv, orderSrv, srvRecordName } from '../src/backends/index.js';
 import { BackendError } from '../src/backends/types.js';
 import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
 import { startSrvDns } from './support/dns.js';
@@ -44,12 +44,34 @@ describe('createBackend', () => {
     assert.equal(srvRecordName('redis', {}), undefined);
   });
 
+  it('orders SRV records as Go does: by priority, then shuffled by weight within a priority', () => {
+    const recs = [
+      { name: 'c', port: 1, priority: 2, weight: 0 },
+      { name: 'light', port: 1, priority: 1, weight: 1 },
+      { name: 'heavy', port: 1, priority: 1, weight: 9 },
+    ];
+    // random() picks n = floor(r * sum): r=0 lands on the first record by weight (light, weight 1),
+    // r=0.5 on heavy (cumulative weight 10 > 5).
+    assert.deepEqual(orderSrv(recs, () => 0).map((r) => r.name), ['light', 'heavy', 'c']);
+    assert.deepEqual(orderSrv(recs, () => 0.5).map((r) => r.name), ['heavy', 'light', 'c']);
+    // Over many draws, the weight-9 record comes first about 90% of the time.
+    let heavyFirst = 0;
+    for (let i = 0; i < 2000; i++) if (orderSrv(recs)[0]!.name === 'heavy') heavyFirst++;
+    assert.ok(heavyFirst > 1600 && heavyFirst < 1990, `heavy first ${heavyFirst}/2000`);
+  });
+
   it('turns SRV answers into host:port nodes, and a failed lookup into a clear error', async () => {
     const nodes = await nodesFromSrv('_etcd._tcp.x.', async () => [
       { name: 'etcd1.x.', port: 2379, priority: 0, weight: 0 },
       { name: 'etcd2.x.', port: 4001, priority: 0, weight: 0 },
     ]);
     assert.deepEqual(nodes, ['etcd1.x:2379', 'etcd2.x:4001']);
+    // Lower priority first whatever the wire order (Go's net.LookupSRV, which confd uses, sorts by priority).
+    const byPriority = await nodesFromSrv('_etcd._tcp.x.', async () => [
+      { name: 'backup.x.', port: 2379, priority: 20, weight: 0 },
+      { name: 'main.x.', port: 2379, priority: 10, weight: 0 },
+    ]);
+    assert.deepEqual(byPriority, ['main.x:2379', 'backup.x:2379']);
     await assert.rejects(
       nodesFromSrv('_etcd._tcp.nowhere.', async () => {
         throw Object.assign(new Error('querySrv ENOTFOUND _etcd._tcp.nowhere.'), { code: 'ENOTFOUND' });

@@ -23,6 +23,19 @@ const confdBin = join(repoRoot, 'bin', 'confd');
 const haveScenario = existsSync(join(scenario, 'keys.yaml'));
 const haveCli = existsSync(join(repoRoot, 'dist', 'cli', 'main.js'));
 
+/**
+ * The seed's files live in the shared corpus beside the repository (as for test/conformance.test.ts). Missing:
+ * a loud skip, or with REQUIRE_SERVERS=1 (CI) the tests run and fail on the missing files, so that issue 4's
+ * "done when" can never pass by being skipped.
+ */
+function scenarioSkip(): string | false {
+  if (haveScenario || process.env['REQUIRE_SERVERS'] === '1') return false;
+  const msg = `SKIPPED: the seed scenario is not at ${scenario} (copy shared/ beside the repository)`;
+  process.stderr.write(`\n!!!!! ${msg} !!!!!\n\n`);
+  return msg;
+}
+const noScenario = scenarioSkip();
+
 function seedKeys(): [string, string][] {
   const doc = parse(readFileSync(join(scenario, 'keys.yaml'), 'utf8')) as Record<string, unknown>;
   return Object.entries(doc).map(([k, v]) => [k, String(v)]);
@@ -47,7 +60,7 @@ function renderWithConfd(args: string[]): { out: string; stderr: string; status:
   }
 }
 
-describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd', 'etcdctl') || (!haveScenario && 'no ../shared/seed/scenario') }, () => {
+describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd', 'etcdctl') || noScenario }, () => {
   let etcd: EtcdServer;
   before(async () => {
     etcd = await startEtcd({ enableV2: true });
@@ -77,7 +90,7 @@ describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd
   }
 });
 
-describe('the seed scenario through redis', { skip: serverSkip('redis-server') || (!haveScenario && 'no ../shared/seed/scenario') }, () => {
+describe('the seed scenario through redis', { skip: serverSkip('redis-server') || noScenario }, () => {
   let redis: RedisServer;
   before(async () => {
     redis = await startRedis();

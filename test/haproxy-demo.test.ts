@@ -19,15 +19,29 @@ interface DemoRun {
   readonly ms: number;
 }
 
-/** Runs the built demo in its own process group; SIGKILLs the group after `timeoutMs`. */
-function runDemo(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<DemoRun> {
+/**
+ * Runs the built demo in its own process group; SIGKILLs the group after `timeoutMs`. With `interruptAt`, sends
+ * the group SIGINT (what Ctrl-C in a terminal does) as soon as stdout contains that text.
+ */
+function runDemo(env: NodeJS.ProcessEnv, timeoutMs = 60_000, interruptAt?: string): Promise<DemoRun> {
   if (!existsSync(DEMO)) throw new Error(`${DEMO} does not exist: build first (npx tsc -p .)`);
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [DEMO], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    let interrupted = false;
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+      if (interruptAt !== undefined && !interrupted && stdout.includes(interruptAt)) {
+        interrupted = true;
+        try {
+          process.kill(-(child.pid ?? 0), 'SIGINT');
+        } catch {
+          // exited meanwhile
+        }
+      }
+    });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const timer = setTimeout(() => {
       try {
@@ -95,6 +109,25 @@ describe('npm run demo', () => {
       assert.deepEqual(processesMentioning(d), [], `processes left behind for ${d}`);
       assert.equal(existsSync(d), false, `${d} removed`);
     }
+    // The etcd members' data dirs are not printed; their client URLs are, and are in their command lines.
+    const etcdUrls = [...out.matchAll(/client (http:\/\/127\.0\.0\.1:\d+), peer/g)].map((m) => m[1]!);
+    assert.equal(etcdUrls.length, 3, 'the demo prints the three members');
+    for (const u of etcdUrls) assert.deepEqual(processesMentioning(u), [], `etcd left behind for ${u}`);
+  });
+
+  test('Ctrl-C while everything runs stops everything the demo started', { skip: skipUnless('haproxy', 'etcd', 'etcdctl') }, async () => {
+    const run = await runDemo(process.env, 60_000, '\n5. ');
+    // Exit status 130 or death by SIGINT (the process cleanup re-raises the signal): both are Ctrl-C's convention.
+    assert.ok(run.code === 130 || run.signal === 'SIGINT', `demo exited ${run.code ?? run.signal}\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /SIGINT: stopping everything the demo started/);
+    const dirs = [...new Set([...run.stdout.matchAll(/\/tmp\/confd-ts-(?:demo|haproxy)-[A-Za-z0-9]+/g)].map((m) => m[0]))];
+    const etcdUrls = [...run.stdout.matchAll(/client (http:\/\/127\.0\.0\.1:\d+), peer/g)].map((m) => m[1]!);
+    assert.ok(dirs.length >= 2 && etcdUrls.length === 3, `the demo got as far as haproxy:\n${run.stdout}`);
+    for (const d of dirs) {
+      assert.deepEqual(processesMentioning(d), [], `processes left behind for ${d}`);
+      assert.equal(existsSync(d), false, `${d} removed`);
+    }
+    for (const u of etcdUrls) assert.deepEqual(processesMentioning(u), [], `etcd left behind for ${u}`);
   });
 
   test('without etcd and haproxy: says how to install them and renders the seed keys, exit 0', async () => {

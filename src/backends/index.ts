@@ -38,8 +38,43 @@ export function srvRecordName(backend: string, o: Pick<BackendOptions, 'srvDomai
 }
 
 /**
- * Backend nodes from DNS SRV, as confd's getBackendNodesFromSRV: "target:port" per record in the resolver's
- * order, the target's trailing dot removed (the backends add -scheme for etcd).
+ * SRV records in the order Go's net.LookupSRV returns them (RFC 2782): by priority, lowest first, and within one
+ * priority shuffled with probability proportional to weight. confd tries the nodes in that order, so the
+ * preferred members come first; node:dns returns them in wire order.
+ */
+export function orderSrv(records: readonly SrvRecord[], random: () => number = Math.random): SrvRecord[] {
+  const byPriority = new Map<number, SrvRecord[]>();
+  for (const r of records) {
+    const group = byPriority.get(r.priority);
+    if (group) group.push(r);
+    else byPriority.set(r.priority, [r]);
+  }
+  const out: SrvRecord[] = [];
+  for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
+    // Go sorts by (priority, weight), then byPriorityWeight.shuffleByWeight within each priority.
+    const group = [...byPriority.get(priority)!].sort((a, b) => a.weight - b.weight);
+    let sum = group.reduce((acc, r) => acc + r.weight, 0);
+    while (sum > 0 && group.length > 1) {
+      let s = 0;
+      const n = Math.floor(random() * sum);
+      for (let i = 0; i < group.length; i++) {
+        s += group[i]!.weight;
+        if (s > n) {
+          if (i > 0) [group[0], group[i]] = [group[i]!, group[0]!];
+          break;
+        }
+      }
+      sum -= group[0]!.weight;
+      out.push(group.shift()!);
+    }
+    out.push(...group);
+  }
+  return out;
+}
+
+/**
+ * Backend nodes from DNS SRV, as confd's getBackendNodesFromSRV: "target:port" per record in net.LookupSRV's
+ * order (see orderSrv), the target's trailing dot removed (the backends add -scheme for etcd).
  */
 export async function nodesFromSrv(record: string, resolveSrv: (record: string) => Promise<readonly SrvRecord[]>): Promise<string[]> {
   let records: readonly SrvRecord[];
@@ -49,7 +84,7 @@ export async function nodesFromSrv(record: string, resolveSrv: (record: string) 
     throw new BackendError(`cannot get nodes from SRV records ${record}: ${describeError(err)}`, 'ESRV', { cause: err });
   }
   if (records.length === 0) throw new BackendError(`cannot get nodes from SRV records ${record}: no records`, 'ESRV');
-  return records.map((r) => {
+  return orderSrv(records).map((r) => {
     const host = r.name.replace(/\.+$/, '');
     return `${host.includes(':') ? `[${host}]` : host}:${r.port}`;
   });

@@ -124,7 +124,7 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
   const get = (
     endpoint: string,
     path: string,
-    o2: { signal?: AbortSignal; timeoutMs: number; onHeaders?: (etcdIndex: bigint | undefined) => void },
+    o2: { signal?: AbortSignal; timeoutMs: number; headersTimeoutMs?: number; onHeaders?: (etcdIndex: bigint | undefined) => void },
   ): Promise<HttpResult> =>
     new Promise((resolve, reject) => {
       const url = new URL(endpoint + path);
@@ -138,7 +138,15 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
         ...(o2.signal ? { signal: o2.signal } : {}),
       });
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${o2.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o2.timeoutMs);
+      // etcd sends a wait's headers at once: a member that accepts the connection but says nothing (hung,
+      // overloaded) is given up after the request timeout, not after the whole long poll.
+      const headersTimer =
+        o2.headersTimeoutMs !== undefined && o2.headersTimeoutMs < o2.timeoutMs
+          ? setTimeout(() => req.destroy(Object.assign(new Error(`no response headers within ${o2.headersTimeoutMs} ms`), { code: 'ETIMEDOUT' })), o2.headersTimeoutMs)
+          : undefined;
+      req.on('close', () => clearTimeout(headersTimer));
       req.on('response', (res: IncomingMessage) => {
+        clearTimeout(headersTimer);
         const idx = res.headers['x-etcd-index'];
         const etcdIndex = typeof idx === 'string' && /^\d+$/.test(idx) ? BigInt(idx) : undefined;
         o2.onHeaders?.(etcdIndex);
@@ -296,6 +304,7 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
         r = await get(endpoint, `/v2/keys${keyPath(root)}?wait=true&recursive=true&waitIndex=${next}`, {
           signal,
           timeoutMs: o.longPollMs ?? LONG_POLL_MS,
+          headersTimeoutMs: timeoutMs,
           onHeaders: (idx) => (startIndex = idx),
         });
       } catch (err) {

@@ -348,6 +348,7 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
           return key === '/' ? `${channelPrefix}*` : `${channelPrefix}${escapeGlob(transform(key))}*`;
         });
         await sub.psubscribe(...patterns);
+        const prefixKeys = new Set(wanted.map((p) => p.split('/*').join('')).filter((key) => key !== '/').map(transform));
         yield* resync();
         backoff.reset();
         const onAbort = (): void => notify();
@@ -361,6 +362,12 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
             if (messages.length === 0 && broken !== undefined) throw broken;
             // Coalesce a burst: each distinct redis key is re-read once, in first-seen order.
             const batch = [...new Set(messages.splice(0, messages.length).map((ch) => ch.slice(channelPrefix.length)))];
+            if (batch.some((rkey) => prefixKeys.has(rkey))) {
+              // A watched prefix's own key was written or deleted: it may have become (or stopped being) a string
+              // or hash, which switches between reading that key alone and reading the tree below it. Re-read all.
+              yield* resync();
+              continue;
+            }
             const changes: Change[] = [];
             const k = known!;
             for (const rkey of batch) {
