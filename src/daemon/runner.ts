@@ -134,23 +134,52 @@ export class Runner {
     const { backend, config, log, signal } = this.d;
     const prefixes = this.prefixes;
     log.debug(`Retrieving keys from store: ${prefixes.join(', ')}`);
+    // Prefixes no key was read under: not an error (confd renders them as empty), but worth one clear line.
+    const empty = new Set(prefixes);
+    const seen = (key: string): void => {
+      for (const p of empty) if (key.startsWith(p)) empty.delete(p);
+    };
+    let revision: bigint;
     if (!canStream(backend)) {
       const snapshot = await readAll(backend, prefixes, config.requestTimeoutMs, signal);
       this.applySnapshot(snapshot);
-      return snapshot.revision;
+      for (const key of snapshot.values.keys()) {
+        if (empty.size === 0) break;
+        seen(key);
+      }
+      revision = snapshot.revision;
+    } else {
+      const views = this.loaded.views;
+      this.loading = true;
+      for (const v of views) v.clear();
+      const load =
+        views.length === 1
+          ? (views[0] as KeyView).load.bind(views[0])
+          : (key: string, value: string): void => {
+              for (const v of views) v.load(key, value);
+            };
+      const sink = (key: string, value: string): void => {
+        if (empty.size !== 0) seen(key);
+        load(key, value);
+      };
+      revision = await readEachAll(backend, prefixes, sink, config.requestTimeoutMs, signal);
+      this.loading = false;
     }
-    const views = this.loaded.views;
-    this.loading = true;
-    for (const v of views) v.clear();
-    const sink =
-      views.length === 1
-        ? (views[0] as KeyView).load.bind(views[0])
-        : (key: string, value: string): void => {
-            for (const v of views) v.load(key, value);
-          };
-    const revision = await readEachAll(backend, prefixes, sink, config.requestTimeoutMs, signal);
-    this.loading = false;
+    this.reportEmptyPrefixes([...empty]);
     return revision;
+  }
+
+  private lastEmpty = '';
+
+  /** Warns when the set of prefixes without any key changes (not on every interval). */
+  private reportEmptyPrefixes(empty: readonly string[]): void {
+    const id = empty.join('\u0000');
+    if (id === this.lastEmpty) return;
+    this.lastEmpty = id;
+    if (empty.length === 0) return;
+    const { backend, config } = this.d;
+    const where = config.nodes.length > 0 ? ` at ${config.nodes.join(', ')}` : '';
+    for (const p of empty) this.d.log.warn(`Key prefix ${p} does not exist in backend ${backend.name}${where}: templates see no keys under it`);
   }
 
   /** Applies changes; returns the resources whose views changed. */
