@@ -134,6 +134,40 @@ describe('watch mode', () => {
     assert.equal((await c.exited).code, 0);
   });
 
+  it('SIGHUP pointing confdir at a missing directory keeps the running configuration (the daemon does not exit)', async (t) => {
+    const { confdir, out, keysFile, dir } = setup(t, { '/x': '1' });
+    const configFile = join(dir, 'confd.toml');
+    const toml = (cd: string): string => `backend = "file"\nfile = [${JSON.stringify(keysFile)}]\nconfdir = ${JSON.stringify(cd)}\nwatch = true\n`;
+    writeFileSync(configFile, toml(confdir));
+    writeResource(confdir, { name: 'one', template: 'one {{getv "/x"}}\n', dest: join(out, 'one') });
+    const c = startConfd(t, ['-config-file', configFile]);
+    await waitFor(() => readIf(join(out, 'one')) === 'one 1\n', 10_000, () => c.stderr());
+    writeFileSync(configFile, toml(join(dir, 'nowhere')));
+    c.signal('SIGHUP');
+    await c.waitForLog(/Reload failed, keeping the current configuration: confdir .*nowhere does not exist/);
+    writeKeys(keysFile, { '/x': '2' });
+    await waitFor(() => readIf(join(out, 'one')) === 'one 2\n', 10_000, () => c.stderr());
+    assert.equal(c.proc.exitCode, null, 'still running');
+    c.signal('SIGTERM');
+    assert.equal((await c.exited).code, 0);
+  });
+
+  it('retries a failed reload_cmd without waiting for a key change', async (t) => {
+    const { confdir, out, base, dir } = setup(t, { '/x': '1' });
+    const dest = join(out, 'x');
+    writeResource(confdir, { name: 'x', template: '{{getv "/x"}}\n', dest, toml: `reload_cmd = "test -f ${dir}/ok && echo ok >> ${dir}/reloads"\n` });
+    const c = startConfd(t, [...base, '-watch']);
+    await c.waitForLog(/x\.toml: Reload command failed: exit status 1/);
+    assert.equal(readIf(dest), '1\n');
+    writeFileSync(join(dir, 'ok'), '');
+    await waitFor(() => readIf(join(dir, 'reloads')) === 'ok\n', 10_000, () => c.stderr());
+    // ... and only once.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(readIf(join(dir, 'reloads')), 'ok\n');
+    c.signal('SIGTERM');
+    assert.equal((await c.exited).code, 0);
+  });
+
   it('-wait coalesces a burst of changes into one render', async (t) => {
     const { confdir, out, keysFile, base, dir } = setup(t, { '/x': '0' });
     const dest = join(out, 'x');

@@ -1,10 +1,10 @@
 // The install pipeline through the real CLI (-onetime, file backend, real files and /bin/sh commands):
 // check_cmd, reload_cmd, -noop, -sync-only, modes, command timeouts, and failure isolation.
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, readFileSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { requireBuilt, runConfd, stageFiles, tempDir, writeKeys, writeResource } from './daemon-support.js';
+import { readIf, requireBuilt, runConfd, stageFiles, startConfd, tempDir, waitFor, writeKeys, writeResource } from './daemon-support.js';
 
 before(() => requireBuilt());
 
@@ -90,6 +90,49 @@ describe('check_cmd', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(dest, 'utf8'), 'v\n');
     assert.equal(existsSync(join(dir, 'reloaded')), false);
+  });
+});
+
+/** Pids in process group `pgid` that are not zombies (Linux /proc). */
+function liveGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readIf(`/proc/${name}/stat`);
+    if (stat === undefined) continue;
+    // pid (comm) state ppid pgrp ...; comm may contain spaces, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') out.push(Number(name));
+  }
+  return out;
+}
+
+describe('-onetime and signals', () => {
+  it('SIGTERM twice during a hung check_cmd kills its process group, keeps the old file, leaves no stage file, exits 1', async (t) => {
+    const { confdir, out, dir, keysFile } = setup(t);
+    const dest = join(out, 'app.conf');
+    writeFileSync(dest, 'old\n');
+    writeResource(confdir, { name: 'app', template: 'name={{getv "/app/name"}}\n', dest, toml: `check_cmd = "echo $$ > ${dir}/check.pid; sleep 30"\n` });
+    const c = startConfd(t, ['-onetime', '-backend', 'file', '-file', keysFile, '-confdir', confdir]);
+    await waitFor(() => (readIf(join(dir, 'check.pid')) ?? '').endsWith('\n'), 10_000, () => c.stderr());
+    const checkPid = Number(readIf(join(dir, 'check.pid')));
+    t.after(() => {
+      try {
+        process.kill(-checkPid, 'SIGKILL'); // when the test fails, do not leave the sleep behind
+      } catch {
+        // gone, as it should be
+      }
+    });
+    c.signal('SIGTERM');
+    await c.waitForLog(/Captured SIGTERM\. Exiting/);
+    c.signal('SIGTERM');
+    const exit = await c.exited;
+    assert.deepEqual(exit, { code: 1, signal: null }, c.stderr());
+    assert.match(c.stderr(), /app\.toml: Config check failed: signal: killed/);
+    assert.equal(readFileSync(dest, 'utf8'), 'old\n');
+    assert.deepEqual(stageFiles(out), []);
+    // Every member of the check's process group is gone (or a zombie waiting for init to reap it).
+    await waitFor(() => liveGroupMembers(checkPid).length === 0, 5000, () => `check_cmd group ${checkPid} still running: ${liveGroupMembers(checkPid).join(', ')}`);
   });
 });
 

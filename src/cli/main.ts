@@ -84,6 +84,21 @@ async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
     const ac = new AbortController();
+    const kill = new AbortController();
+    // Without handlers Node dies at once on SIGTERM/SIGINT, orphaning a running check_cmd/reload_cmd (its own
+    // process group) and leaving its stage file behind. As in daemon mode: the first signal lets the resource in
+    // flight finish and starts no other, a second one kills the running command.
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (ac.signal.aborted) {
+        log.warn(`Captured ${sig} again. Killing running commands`);
+        kill.abort();
+        return;
+      }
+      log.info(`Captured ${sig}. Exiting...`);
+      ac.abort();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     const runner = new Runner({
       config,
       log,
@@ -92,7 +107,10 @@ async function main(argv: readonly string[]): Promise<number> {
       out: writeOut,
       getenv: (name) => process.env[name],
       signal: ac.signal,
+      killSignal: kill.signal,
+      onProcessed: () => processed++,
     });
+    let processed = 0;
     let code: number;
     try {
       code = await runner.once();
@@ -101,6 +119,11 @@ async function main(argv: readonly string[]): Promise<number> {
       code = 1;
     } finally {
       await backend.close().catch((e: unknown) => log.warn(`closing backend: ${(e as Error).message}`));
+    }
+    // An interrupted run did not bring every resource up to date: report it.
+    if (ac.signal.aborted && code === 0 && processed < runner.resources.length) {
+      log.error('Interrupted before all template resources were processed');
+      code = 1;
     }
     return code;
   }

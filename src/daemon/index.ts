@@ -10,6 +10,7 @@ import type { Backend } from '../backends/types.js';
 import { resolveConfig, type ConfdConfig, type Resolved } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { runShellCommand, type CommandRunner } from '../resource/command.js';
+import { listResourceFiles } from '../resource/load.js';
 import type { TemplateResource } from '../resource/resource.js';
 import { openBackend as defaultOpenBackend } from './backend.js';
 import { Runner } from './runner.js';
@@ -75,6 +76,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
 
   let resolved = o.initial;
   let previous: readonly TemplateResource[] | undefined;
+  /** The next generation's backend, opened before the current generation is given up (SIGHUP). */
+  let preopened: Backend | undefined;
   let first = true;
   try {
     while (!stop.signal.aborted) {
@@ -84,11 +87,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       log.info(`Backend set to ${config.backend}`);
 
       let backend: Backend;
-      try {
-        backend = await open(config, log);
-      } catch (e) {
-        log.error(describe(e));
-        return 1;
+      if (preopened) {
+        backend = preopened;
+        preopened = undefined;
+      } else {
+        try {
+          backend = await open(config, log);
+        } catch (e) {
+          log.error(describe(e));
+          return 1;
+        }
       }
 
       const gen = new AbortController();
@@ -136,7 +144,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
           hupPending = false;
           log.info('Captured SIGHUP. Reloading configuration');
           try {
-            next = resolveConfig({ args: o.argv, env: o.env });
+            const candidate = resolveConfig({ args: o.argv, env: o.env });
+            // A confdir or conf.d that is gone (mid-deploy, a typo in confd.toml) would make the new generation
+            // fail to start and the daemon exit: check it before giving up the running configuration.
+            listResourceFiles(candidate.config);
+            // Likewise a backend that cannot be opened (a missing client key, an unsupported option): open the
+            // new one while the current generation still runs, and keep the current one if that fails.
+            preopened = await open(candidate.config, log);
+            next = candidate;
           } catch (e) {
             log.error(`Reload failed, keeping the current configuration: ${describe(e)}`);
           }
@@ -163,6 +178,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     }
     return 0;
   } finally {
+    if (preopened) await preopened.close().catch((e: unknown) => log.warn(`closing backend: ${describe(e)}`));
     clearInterval(keepAlive);
     signals.off('SIGTERM', onTerm);
     signals.off('SIGINT', onTerm);

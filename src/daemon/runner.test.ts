@@ -12,6 +12,8 @@ import { createLogger } from '../log/index.js';
 import type { TemplateResource } from '../resource/resource.js';
 import { runShellCommand } from '../resource/command.js';
 import { Runner } from './runner.js';
+import { runDaemon } from './index.js';
+import { EventEmitter } from 'node:events';
 
 /** A backend whose data, read failures and watch events are driven by the test. */
 class FakeBackend implements Backend {
@@ -331,6 +333,52 @@ describe('Runner', () => {
       await done;
     } finally {
       s.cleanup();
+    }
+  });
+});
+
+describe('runDaemon', () => {
+  it('SIGHUP with a configuration whose backend cannot be opened keeps the running generation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daemon-'));
+    try {
+      const confdir = join(dir, 'confd');
+      mkdirSync(join(confdir, 'conf.d'), { recursive: true });
+      mkdirSync(join(confdir, 'templates'));
+      writeFileSync(join(confdir, 'templates', 'a.tmpl'), 'a={{getv "/a"}}\n');
+      writeFileSync(join(confdir, 'conf.d', 'a.toml'), `[template]\nsrc = "a.tmpl"\ndest = "${join(dir, 'a')}"\nkeys = ["/a"]\n`);
+      writeFileSync(join(dir, 'confd.toml'), ''); // not the machine's /etc/confd/confd.toml
+      const argv = ['-backend', 'env', '-confdir', confdir, '-watch', '-config-file', join(dir, 'confd.toml')];
+      const backend = new FakeBackend();
+      backend.values.set('/a', '1');
+      let opens = 0;
+      const logs: string[] = [];
+      const signals = new EventEmitter();
+      let exited = false;
+      const run = runDaemon({
+        argv,
+        env: {},
+        initial: resolveConfig({ args: argv, env: {} }),
+        makeLogger: () => createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+        out: () => {},
+        signals,
+        openBackend: async () => {
+          if (opens++ === 0) return backend;
+          throw new BackendError('cannot read client key /nope', 'ETLS');
+        },
+      }).then((code) => {
+        exited = true;
+        return code;
+      });
+      await until(() => readFileSync(join(dir, 'a'), { encoding: 'utf8', flag: 'a+' }) === 'a=1\n', 'the first render');
+      signals.emit('SIGHUP', 'SIGHUP');
+      await until(() => logs.some((l) => /Reload failed, keeping the current configuration: cannot read client key/.test(l)), 'the failed reload');
+      backend.put('/a', '2');
+      await until(() => readFileSync(join(dir, 'a'), 'utf8') === 'a=2\n', 'a render by the kept generation');
+      assert.equal(exited, false, 'the daemon exited');
+      signals.emit('SIGTERM', 'SIGTERM');
+      assert.equal(await run, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

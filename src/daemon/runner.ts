@@ -68,6 +68,10 @@ interface Schedule {
   timer: NodeJS.Timeout | undefined;
   /** When the first change of the current `wait` window arrived (for MAX). */
   firstChange: number;
+  /** Pending retry of a failed reload_cmd (watch mode has no next cycle without a change). */
+  retry: NodeJS.Timeout | undefined;
+  /** Consecutive failed reload retries, for the backoff. */
+  retries: number;
 }
 
 export class Runner {
@@ -280,7 +284,7 @@ export class Runner {
   private stateOf(r: TemplateResource): Schedule {
     let s = this.sched.get(r);
     if (!s) {
-      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0 };
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, retries: 0 };
       this.sched.set(r, s);
     }
     return s;
@@ -325,8 +329,22 @@ export class Runner {
     // dirty and renders once a read has completed (watch() then marks every resource dirty anyway).
     if (s.running || !s.dirty || s.timer !== undefined || this.loading || this.d.signal.aborted) return;
     s.dirty = false;
-    s.running = this.processOne(r).then(() => {
+    if (s.retry !== undefined) clearTimeout(s.retry);
+    s.retry = undefined;
+    s.running = this.processOne(r).then((ok) => {
       s.running = undefined;
+      if (ok) s.retries = 0;
+      else if (r.reloadPending && !s.dirty && !this.d.signal.aborted) {
+        // dest is installed but the service never reloaded: in watch mode no next cycle comes until a key
+        // changes, so retry the reload on a backoff (1s, 2s, 4s, ... up to -interval) instead.
+        const delayMs = Math.min(1000 * 2 ** Math.min(s.retries, 16), Math.max(1000, this.d.config.intervalSeconds * 1000));
+        s.retries++;
+        s.retry = setTimeout(() => {
+          s.retry = undefined;
+          s.dirty = true;
+          this.kick(r);
+        }, delayMs);
+      }
       if (s.dirty && !this.d.signal.aborted) {
         // Changes that arrived while we rendered: go again (after `wait`, if any).
         if (this.waitFor(r)) this.markDirty(r);
@@ -351,7 +369,10 @@ export class Runner {
 
   /** Waits for every in-flight resource run. */
   private async drain(): Promise<void> {
-    for (const s of this.sched.values()) if (s.timer) clearTimeout(s.timer);
+    for (const s of this.sched.values()) {
+      if (s.timer) clearTimeout(s.timer);
+      if (s.retry) clearTimeout(s.retry);
+    }
     for (;;) {
       const running = [...this.sched.values()].map((s) => s.running).filter((p): p is Promise<void> => p !== undefined);
       if (running.length === 0) return;

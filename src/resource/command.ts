@@ -60,6 +60,8 @@ export const runShellCommand: CommandRunner = (cmd, o) =>
       if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
     };
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted before the command even started (a second SIGTERM while rendering): it must not run to its timeout.
+    if (o.signal?.aborted) onAbort();
     child.on('error', (e) => {
       clearTimeout(timer);
       clearTimeout(graceTimer);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '../log/index.js';
+import { runShellCommand } from './command.js';
 import { cleanStaleStageFiles, compare, expandCommand, install, ResourceError, stage, statDest } from './pipeline.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
@@ -99,5 +100,14 @@ describe('commands', () => {
   it('expands {{.src}} and {{.dest}} as Go templates', () => {
     assert.equal(expandCommand('check_cmd', 'nginx -t -c {{.src}} # {{.dest}}', { src: '/s', dest: '/d' }), 'nginx -t -c /s # /d');
     assert.throws(() => expandCommand('reload_cmd', 'x {{.src', { src: '/s', dest: '/d' }), (e: Error) => e instanceof ResourceError && /^reload_cmd: template: reloadcmd:1: /.test(e.message));
+  });
+});
+
+describe('runShellCommand', () => {
+  it('kills at once a command whose abort signal fired before it started', async () => {
+    const started = Date.now();
+    const r = await runShellCommand('sleep 5', { timeoutMs: 10_000, signal: AbortSignal.abort() });
+    assert.equal(r.signal, 'SIGKILL');
+    assert.ok(Date.now() - started < 3000, `ran for ${Date.now() - started}ms`);
   });
 });

@@ -51,6 +51,13 @@ describe('template resource files', () => {
     assert.equal(parseMode('99999'), undefined);
   });
 
+  it('rejects a decimal TOML integer mode (644 would be 0o1204), naming file, line and key; accepts 0o644', () => {
+    assert.throws(() => parseResourceSpec('/c/x.toml', '[template]\nsrc = "a"\ndest = "/tmp/a"\nmode = 644\n', ctx()), {
+      message: '/c/x.toml:4: key "mode": 644 is a decimal number; write the mode as a string ("0644") or a TOML octal integer (0o644)',
+    });
+    assert.equal(parseResourceSpec('/c/x.toml', '[template]\nsrc = "a"\ndest = "/tmp/a"\nmode = 0o640\n', ctx()).mode, 0o640);
+  });
+
   it("combines prefixes as confd does, joining a global prefix with the resource's", () => {
     assert.equal(resolvePrefix('', ''), '/');
     assert.equal(resolvePrefix('', 'app'), '/app');

@@ -134,6 +134,15 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
   const me = values.get('mode');
   if (me !== undefined) {
     if (typeof me.value !== 'string' && typeof me.value !== 'number') typeError('mode', 'a string such as "0644"');
+    if (typeof me.value === 'number') {
+      // `mode = 644` is the decimal number 644 (= 0o1204: sticky bit, owner write-only), never what was meant;
+      // only a TOML octal integer (0o644) says octal. smol-toml gives both as a number, so look at the text.
+      const line = keyLine(text, me.key, 'template');
+      const raw = line === undefined ? '' : (text.split('\n')[line - 1] ?? '').replace(/^[^=]*=\s*/, '');
+      if (!/^[+]?0o/i.test(raw)) {
+        throw new ConfigError(`${at('mode')}key "${me.key}": ${me.value} is a decimal number; write the mode as a string ("0${me.value}") or a TOML octal integer (0o${me.value})`, 'ECONFIGTYPE');
+      }
+    }
     mode = parseMode(me.value as string | number);
     if (mode === undefined) throw new ConfigError(`${at('mode')}key "${me.key}": invalid file mode ${JSON.stringify(me.value)} (use octal, e.g. "0644")`, 'ERESOURCE');
   }
