@@ -58,13 +58,14 @@ describe('template resource files', () => {
     assert.equal(parseResourceSpec('/c/x.toml', '[template]\nsrc = "a"\ndest = "/tmp/a"\nmode = 0o640\n', ctx()).mode, 0o640);
   });
 
-  it("combines prefixes as confd does, joining a global prefix with the resource's", () => {
+  it("combines prefixes exactly as confd does: a global prefix replaces the resource's", () => {
     assert.equal(resolvePrefix('', ''), '/');
     assert.equal(resolvePrefix('', 'app'), '/app');
     assert.equal(resolvePrefix('', '/app'), '/app');
+    assert.equal(resolvePrefix('', 'app/'), '/app/');
     assert.equal(resolvePrefix('/prod', ''), '/prod');
-    assert.equal(resolvePrefix('/prod', 'app'), '/prod/app');
-    assert.equal(resolvePrefix('prod', '/app/'), '/prod/app');
+    assert.equal(resolvePrefix('/prod', 'app'), '/prod');
+    assert.equal(resolvePrefix('prod', '/app/'), '/prod');
   });
 
   it('names file and line for wrong types, and file for missing fields', () => {

@@ -3,7 +3,8 @@
 // Field names and their meaning follow confd (resource/template/resource.go and docs/template-resources.md).
 // Where confd's code and its docs/users disagree we do what users expect (listed in docs/daemon.md):
 // `owner`/`group` by name work (confd ignores them), `mode = "644"` is octal 0644 (confd parses it as decimal
-// 644 = 01204), and a global -prefix is joined with the resource's prefix (confd replaces it).
+// 644 = 01204). A global -prefix replaces the resource's prefix, exactly as confd does: a drop-in replacement must
+// read the same keys.
 
 import { readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -52,10 +53,13 @@ type Field = (typeof FIELDS)[number];
 const norm = (k: string): string => k.toLowerCase().replace(/[-_]/g, '');
 const FIELD_BY_NORM = new Map<string, Field>(FIELDS.map((f) => [norm(f), f]));
 
-/** confd's prefix: "/" + prefix unless it has one; a global prefix is joined in front of the resource's. */
+/**
+ * confd's prefix (resource.go): a global prefix, when set, replaces the resource's; then "/" is put in front
+ * unless the prefix starts with one. No other cleaning: keys are filtered and stripped by raw string.
+ */
 export function resolvePrefix(globalPrefix: string, resourcePrefix: string): string {
-  const combined = globalPrefix === '' ? resourcePrefix : resourcePrefix === '' ? globalPrefix : pathJoin(globalPrefix, resourcePrefix);
-  return combined.startsWith('/') ? combined : `/${combined}`;
+  const prefix = globalPrefix !== '' ? globalPrefix : resourcePrefix;
+  return prefix.startsWith('/') ? prefix : `/${prefix}`;
 }
 
 /**
