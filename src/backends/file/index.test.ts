@@ -196,6 +196,47 @@ describe('file backend', () => {
     assert.equal(end.done, true);
   });
 
+  it('watch: a file emptied in place keeps its keys until it has content again; {} removes them', async (t) => {
+    const d = await tempDir();
+    const file = join(d, 'keys.yaml');
+    await writeFile(file, 'nginx:\n  a: "1"\n  b: "2"\n');
+    const logs: string[] = [];
+    const b = createFileBackend(options([file], '*', logs));
+    const ac = new AbortController();
+    t.after(async () => {
+      ac.abort();
+      await b.close();
+    });
+    const snap = await b.read(['/nginx']);
+    const it = b.watch!(['/nginx'], snap.revision, ac.signal)[Symbol.asyncIterator]();
+    const next = async (): Promise<WatchEvent> => {
+      const r = await Promise.race([it.next(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no watch event within 3 s')), 3000))]);
+      assert.equal(r.done, false);
+      return r.value as WatchEvent;
+    };
+    await new Promise((r) => setTimeout(r, 50));
+
+    // Truncated, and written again well after the settle window: no event in between, then only the real change.
+    const pending = next();
+    await writeFile(file, '');
+    await new Promise((r) => setTimeout(r, 400));
+    assert.ok(logs.some((l) => l.includes('keys.yaml is empty (being rewritten?)')), `logged: ${logs.join(' | ')}`);
+    await writeFile(file, 'nginx:\n  a: "1"\n  b: "3"\n');
+    const ev = await pending;
+    assert.deepEqual(ev.kind === 'changes' ? ev.changes : ev, [{ type: 'put', key: '/nginx/b', value: '3' }]);
+
+    // An explicit empty document removes every key.
+    await writeFile(file, '{}\n');
+    const ev2 = await next();
+    assert.deepEqual(
+      ev2.kind === 'changes' ? [...ev2.changes].sort((x, y) => x.key.localeCompare(y.key)) : ev2,
+      [
+        { type: 'delete', key: '/nginx/a' },
+        { type: 'delete', key: '/nginx/b' },
+      ],
+    );
+  });
+
   it('watch from an unknown revision starts with a reset', async (t) => {
     const d = await tempDir();
     const file = join(d, 'keys.yaml');

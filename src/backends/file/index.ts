@@ -120,7 +120,7 @@ class FileBackend implements Backend {
         pending = false;
         let loaded: Loaded;
         try {
-          loaded = await this.load(watchDirs);
+          loaded = await this.load(watchDirs, true);
         } catch (e) {
           // Keep the previous data; the next event retries. Parse errors name file, line and column.
           this.o.log?.error(`file backend: ${(e as Error).message}`);
@@ -170,8 +170,13 @@ class FileBackend implements Backend {
     return out;
   }
 
-  /** Read every file as confd does. Throws BackendError naming the file (and line/column for YAML errors). */
-  private async load(watchDirs?: (dirs: Iterable<string>) => void): Promise<Loaded> {
+  /**
+   * Read every file as confd does. Throws BackendError naming the file (and line/column for YAML errors).
+   * `watching`: a file that had keys and is now empty (or only whitespace) is taken as being rewritten in place
+   * (truncate, then write), not as "no keys": rendering from it would install an empty config. It fails this read
+   * and the previous keys stay until the file has content again; `{}` is how to say "no keys" explicitly.
+   */
+  private async load(watchDirs?: (dirs: Iterable<string>) => void, watching = false): Promise<Loaded> {
     const parsed: Map<string, string>[] = [];
     const dirs = new Set<string>();
     const files: string[] = [];
@@ -187,6 +192,9 @@ class FileBackend implements Backend {
         throw new BackendError(`cannot read ${f}: ${(e as Error).message}`, errCode(e), { cause: e });
       }
       let entry = this.cache.get(f);
+      if (watching && entry !== undefined && entry.vars.size > 0 && text.trim() === '') {
+        throw new BackendError(`${f} is empty (being rewritten?): keeping its previous keys until it has content; write {} to remove them all`, 'EEMPTY');
+      }
       if (entry === undefined || entry.text !== text) {
         const vars = new Map<string, string>();
         try {
