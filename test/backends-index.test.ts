@@ -38,6 +38,18 @@ describe('createBackend', () => {
     }
   });
 
+  it('refuses, when created, TLS files that cannot be read, naming the flag and the file', () => {
+    for (const name of ['etcd', 'etcdv3', 'etcdv2', 'redis']) {
+      assert.throws(
+        () => createBackend(name, backendOptions({ nodes: ['127.0.0.1:1'], clientKey: '/nonexistent/client.key' })),
+        (err: unknown) => err instanceof BackendError && err.code === 'ETLSFILE' && err.message.startsWith(`${name}: -client-key /nonexistent/client.key: `) && /ENOENT|no such file/.test(err.message),
+        name,
+      );
+    }
+    // The file and env backends take no TLS files.
+    assert.doesNotThrow(() => createBackend('env', backendOptions({ clientKey: '/nonexistent/client.key' })));
+  });
+
   it('builds the SRV record name as confd does', () => {
     assert.equal(srvRecordName('etcd', { srvDomain: 'example.com' }), '_etcd._tcp.example.com.');
     assert.equal(srvRecordName('etcdv3', { srvDomain: 'example.com', srvRecord: '_x._tcp.y.' }), '_x._tcp.y.');

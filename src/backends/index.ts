@@ -5,6 +5,7 @@
 // -srv-record) also happens then, since it is asynchronous.
 
 import { promises as dns } from 'node:dns';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { createEnvBackend } from './env/index.js';
 import { createFileBackend } from './file/index.js';
 import { BackendError, type Backend, type BackendOptions, type Snapshot, type WatchEvent } from './types.js';
@@ -131,7 +132,29 @@ class LazyBackend implements Backend {
   }
 }
 
+/**
+ * The TLS files named by -client-cert, -client-key and -client-ca-keys must be readable when the backend is
+ * created, not at its first read: a SIGHUP to a configuration naming a missing key is then refused while the
+ * running configuration keeps working.
+ */
+function checkTlsFiles(name: string, o: BackendOptions): void {
+  const files: [string, string | undefined][] = [
+    ['-client-cert', o.clientCert],
+    ['-client-key', o.clientKey],
+    ['-client-ca-keys', o.clientCaKeys],
+  ];
+  for (const [flag, file] of files) {
+    if (file === undefined || file === '') continue;
+    try {
+      accessSync(file, fsConstants.R_OK);
+    } catch (e) {
+      throw new BackendError(`${name}: ${flag} ${file}: ${describeError(e)}`, 'ETLSFILE', { retryable: false, cause: e });
+    }
+  }
+}
+
 export function createBackend(name: string, o: BackendOptions, deps: CreateBackendDeps = {}): Backend {
+  if (name === 'etcd' || name === 'etcdv3' || name === 'etcdv2' || name === 'redis') checkTlsFiles(name, o);
   const resolveSrv = deps.resolveSrv ?? ((record: string) => dns.resolveSrv(record));
   const withNodes = async (): Promise<BackendOptions> => {
     const record = srvRecordName(name, o);
