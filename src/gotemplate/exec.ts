@@ -1201,24 +1201,10 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
     return invoke(s, argv);
   };
   if (errNoFinal === null && nArgs <= 3) {
-    // The common argument kinds are evaluated inline (each is otherwise a closure call per argument, which
-    // dominates a first execution that runs in V8's interpreter): a literal, or a variable passed to a string or
-    // interface{} parameter. Each sets s.node as the argument's closure would.
-    const plans = args.map((a, i) => argPlan(a, paramType(f, i), evals[i]!));
-    const [p0, p1, p2] = plans;
-    const [e0, e1, e2] = evals;
-    const k0 = p0?.kind ?? ARG_EVAL;
-    const k1 = p1?.kind ?? ARG_EVAL;
-    const k2 = p2?.kind ?? ARG_EVAL;
-    const n0 = p0?.node ?? null;
-    const n1 = p1?.node ?? null;
-    const n2 = p2?.node ?? null;
-    const c0 = p0?.value;
-    const c1 = p1?.value;
-    const c2 = p2?.value;
-    const t0 = p0?.type ?? null;
-    const t1 = p1?.type ?? null;
-    const t2 = p2?.type ?? null;
+    // The common argument kinds (a literal, or a variable passed to a string or interface{} parameter) are
+    // evaluated by argValue without a closure call per argument, which dominates a first execution that runs in
+    // V8's interpreter. Each sets s.node as the argument's closure would.
+    const [p0, p1, p2] = args.map((a, i) => argPlan(a, paramType(f, i), evals[i]!));
     // Functions of the map returning nothing give a nil interface (null); builtins' results are used as they are.
     const nilResult = !builtin;
     // printf with a constant format (the usual `printf "/nginx/%s/%s/ip" $d $h`), called without a piped value:
@@ -1226,132 +1212,53 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
     let fast = fn;
     const format = f.fn === PRINTF && nArgs >= 2 ? CONSTANTS.get(evals[0]!) : undefined;
     if (format !== undefined && typeof format.value === 'string') fast = printfFor(format.value, nArgs - 1) ?? fn;
+    const result = (r: unknown): unknown => (r === undefined && nilResult ? null : r);
     let call: (s: State, dot: unknown) => unknown;
     switch (nArgs) {
       case 0:
         call = (s) => {
           if (at !== null) s.node = at;
-          let r: unknown;
           try {
-            r = fast();
+            return result(fast());
           } catch (e) {
             return failed(s, e);
           }
-          return r === undefined && nilResult ? null : r;
         };
         break;
       case 1:
         call = (s, dot) => {
           if (at !== null) s.node = at;
-          let a0: unknown;
-          if (k0 === ARG_SLOT_STRING) {
-            s.node = n0;
-            a0 = s.vars[c0 as number];
-            if (typeof a0 !== 'string') a0 = validateSlow(s, a0, t0!);
-          } else if (k0 === ARG_SLOT_ANY) {
-            s.node = n0;
-            a0 = s.vars[c0 as number];
-            if (a0 === undefined) a0 = null;
-          } else if (k0 === ARG_CONST) {
-            s.node = n0;
-            a0 = c0;
-          } else a0 = e0!(s, dot);
-          let r: unknown;
+          const a0 = argValue(s, dot, p0!);
           try {
-            r = fast(a0);
+            return result(fast(a0));
           } catch (e) {
             return failed(s, e);
           }
-          return r === undefined && nilResult ? null : r;
         };
         break;
       case 2:
         call = (s, dot) => {
           if (at !== null) s.node = at;
-          let a0: unknown;
-          if (k0 === ARG_SLOT_STRING) {
-            s.node = n0;
-            a0 = s.vars[c0 as number];
-            if (typeof a0 !== 'string') a0 = validateSlow(s, a0, t0!);
-          } else if (k0 === ARG_SLOT_ANY) {
-            s.node = n0;
-            a0 = s.vars[c0 as number];
-            if (a0 === undefined) a0 = null;
-          } else if (k0 === ARG_CONST) {
-            s.node = n0;
-            a0 = c0;
-          } else a0 = e0!(s, dot);
-          let a1: unknown;
-          if (k1 === ARG_SLOT_STRING) {
-            s.node = n1;
-            a1 = s.vars[c1 as number];
-            if (typeof a1 !== 'string') a1 = validateSlow(s, a1, t1!);
-          } else if (k1 === ARG_SLOT_ANY) {
-            s.node = n1;
-            a1 = s.vars[c1 as number];
-            if (a1 === undefined) a1 = null;
-          } else if (k1 === ARG_CONST) {
-            s.node = n1;
-            a1 = c1;
-          } else a1 = e1!(s, dot);
-          let r: unknown;
+          const a0 = argValue(s, dot, p0!);
+          const a1 = argValue(s, dot, p1!);
           try {
-            r = fast(a0, a1);
+            return result(fast(a0, a1));
           } catch (e) {
             return failed(s, e);
           }
-          return r === undefined && nilResult ? null : r;
         };
         break;
       default:
         call = (s, dot) => {
           if (at !== null) s.node = at;
-          let a0: unknown;
-          if (k0 === ARG_SLOT_STRING) {
-            s.node = n0;
-            a0 = s.vars[c0 as number];
-            if (typeof a0 !== 'string') a0 = validateSlow(s, a0, t0!);
-          } else if (k0 === ARG_SLOT_ANY) {
-            s.node = n0;
-            a0 = s.vars[c0 as number];
-            if (a0 === undefined) a0 = null;
-          } else if (k0 === ARG_CONST) {
-            s.node = n0;
-            a0 = c0;
-          } else a0 = e0!(s, dot);
-          let a1: unknown;
-          if (k1 === ARG_SLOT_STRING) {
-            s.node = n1;
-            a1 = s.vars[c1 as number];
-            if (typeof a1 !== 'string') a1 = validateSlow(s, a1, t1!);
-          } else if (k1 === ARG_SLOT_ANY) {
-            s.node = n1;
-            a1 = s.vars[c1 as number];
-            if (a1 === undefined) a1 = null;
-          } else if (k1 === ARG_CONST) {
-            s.node = n1;
-            a1 = c1;
-          } else a1 = e1!(s, dot);
-          let a2: unknown;
-          if (k2 === ARG_SLOT_STRING) {
-            s.node = n2;
-            a2 = s.vars[c2 as number];
-            if (typeof a2 !== 'string') a2 = validateSlow(s, a2, t2!);
-          } else if (k2 === ARG_SLOT_ANY) {
-            s.node = n2;
-            a2 = s.vars[c2 as number];
-            if (a2 === undefined) a2 = null;
-          } else if (k2 === ARG_CONST) {
-            s.node = n2;
-            a2 = c2;
-          } else a2 = e2!(s, dot);
-          let r: unknown;
+          const a0 = argValue(s, dot, p0!);
+          const a1 = argValue(s, dot, p1!);
+          const a2 = argValue(s, dot, p2!);
           try {
-            r = fast(a0, a1, a2);
+            return result(fast(a0, a1, a2));
           } catch (e) {
             return failed(s, e);
           }
-          return r === undefined && nilResult ? null : r;
         };
     }
     const withFinal: CmdEval = (s, dot, final) => (final !== MISSING ? generic(s, dot, final) : call(s, dot));
@@ -1374,19 +1281,42 @@ interface ArgPlan {
   readonly value: unknown;
   /** ARG_SLOT_STRING: the parameter type, for validateSlow when the value is not a string. */
   readonly type: GoType | null;
+  /** ARG_EVAL: the argument's specialised closure. */
+  readonly ev: Eval;
+}
+
+/** The value of a planned argument (see argPlan). */
+function argValue(s: State, dot: unknown, p: ArgPlan): unknown {
+  switch (p.kind) {
+    case ARG_SLOT_STRING: {
+      s.node = p.node;
+      const v = s.vars[p.value as number];
+      return typeof v === 'string' ? v : validateSlow(s, v, p.type!);
+    }
+    case ARG_SLOT_ANY: {
+      s.node = p.node;
+      const v = s.vars[p.value as number];
+      return v === undefined ? null : v;
+    }
+    case ARG_CONST:
+      s.node = p.node;
+      return p.value;
+    default:
+      return p.ev(s, dot);
+  }
 }
 
 /** How to evaluate argument `a` for a parameter of type `typ`, given its specialised closure `ev` (specializeArg). */
 function argPlan(a: ArgCode, typ: ParamType, ev: Eval): ArgPlan {
   const c = CONSTANTS.get(ev);
-  if (c !== undefined) return { kind: ARG_CONST, node: a.node, value: c.value, type: null };
+  if (c !== undefined) return { kind: ARG_CONST, node: a.node, value: c.value, type: null, ev };
   if (a.raw !== null && a.slot !== undefined && typ !== REFLECT_VALUE && typ.kind === 'string') {
-    return { kind: ARG_SLOT_STRING, node: a.node, value: a.slot, type: typ };
+    return { kind: ARG_SLOT_STRING, node: a.node, value: a.slot, type: typ, ev };
   }
   if (a.raw !== null && a.slot !== undefined && typ !== REFLECT_VALUE && typ.kind === 'interface' && typ.name === 'interface {}') {
-    return { kind: ARG_SLOT_ANY, node: a.node, value: a.slot, type: null }; // validator(): nil for a missing value
+    return { kind: ARG_SLOT_ANY, node: a.node, value: a.slot, type: null, ev }; // validator(): nil for a missing value
   }
-  return { kind: ARG_EVAL, node: a.node, value: undefined, type: null };
+  return { kind: ARG_EVAL, node: a.node, value: undefined, type: null, ev };
 }
 
 /** Entry points of compiled calls for when no final (piped) value is given, keyed by their general form. */
