@@ -1,4 +1,4 @@
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -86,6 +86,27 @@ describe('YAML flattening (go-yaml v2 + confd nodeWalk)', () => {
   });
 });
 
+/** A file backend over `file` watching /nginx from its first read; the watch has started when this returns. */
+async function watchFile(t: TestContext, file: string) {
+  const logs: string[] = [];
+  const b = createFileBackend(options([file], '*', logs));
+  const ac = new AbortController();
+  t.after(async () => {
+    ac.abort();
+    await b.close();
+  });
+  const snap = await b.read(['/nginx']);
+  const it = b.watch!(['/nginx'], snap.revision, ac.signal)[Symbol.asyncIterator]();
+  const next = async (): Promise<WatchEvent> => {
+    const r = await Promise.race([it.next(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no watch event within 3 s')), 3000))]);
+    assert.equal(r.done, false);
+    return r.value as WatchEvent;
+  };
+  // Let the watch start (it re-reads once and finds nothing new).
+  await new Promise((r) => setTimeout(r, 50));
+  return { logs, ac, snap, it, next };
+}
+
 describe('file backend', () => {
   it('reads files and directories (filter on names, lexical order, later files win) under raw prefixes', async () => {
     const d = await tempDir();
@@ -119,22 +140,7 @@ describe('file backend', () => {
     const d = await tempDir();
     const file = join(d, 'keys.yaml');
     await writeFile(file, 'nginx:\n  a: "1"\n  b: "2"\nother: x\n');
-    const logs: string[] = [];
-    const b = createFileBackend(options([file], '*', logs));
-    const ac = new AbortController();
-    t.after(async () => {
-      ac.abort();
-      await b.close();
-    });
-    const snap = await b.read(['/nginx']);
-    const it = b.watch!(['/nginx'], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    const next = async (): Promise<WatchEvent> => {
-      const r = await Promise.race([it.next(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no watch event within 3 s')), 3000))]);
-      assert.equal(r.done, false);
-      return r.value as WatchEvent;
-    };
-    // Let the watch start (it re-reads once and finds nothing new).
-    await new Promise((r) => setTimeout(r, 50));
+    const { logs, ac, snap, it, next } = await watchFile(t, file);
 
     const t0 = Date.now();
     await writeFile(file, 'nginx:\n  a: "1"\n  b: "3"\n  c: "4"\nother: y\n');
@@ -200,21 +206,7 @@ describe('file backend', () => {
     const d = await tempDir();
     const file = join(d, 'keys.yaml');
     await writeFile(file, 'nginx:\n  a: "1"\n  b: "2"\n');
-    const logs: string[] = [];
-    const b = createFileBackend(options([file], '*', logs));
-    const ac = new AbortController();
-    t.after(async () => {
-      ac.abort();
-      await b.close();
-    });
-    const snap = await b.read(['/nginx']);
-    const it = b.watch!(['/nginx'], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    const next = async (): Promise<WatchEvent> => {
-      const r = await Promise.race([it.next(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no watch event within 3 s')), 3000))]);
-      assert.equal(r.done, false);
-      return r.value as WatchEvent;
-    };
-    await new Promise((r) => setTimeout(r, 50));
+    const { logs, next } = await watchFile(t, file);
 
     // Truncated, and written again well after the settle window: no event in between, then only the real change.
     const pending = next();
