@@ -1,6 +1,6 @@
 // Issue 4's "done when": the seed's keys written with `ETCDCTL_API=2 etcdctl set` are read by etcdv2 and
 // written with `etcdctl put` by etcdv3/etcd, and render through bin/confd byte-identical to the Go confd's
-// output (/work/shared/seed/scenario/expected-haproxy.cfg, located as ../shared from the repository root);
+// output (shared/seed/scenario/expected-haproxy.cfg, located as ../shared from the repository root);
 // the same keys in redis (confd's -separator mapping) render the same file.
 
 import assert from 'node:assert/strict';
