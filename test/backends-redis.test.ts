@@ -2,15 +2,27 @@
 // notifications being switched on, the polling fallback, and surviving a redis-server restart.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/backends/redis/index.js';
+import type { Backend } from '../src/backends/types.js';
 import { startRedis, type RedisServer } from '../src/devservers/redis.js';
 import { freshRoot, watchUntil } from './support/backend-suite.js';
 import { backendOptions, memoryLog, serverSkip } from './support/servers.js';
 
 function sorted(m: ReadonlyMap<string, string>): [string, string][] {
   return [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** Starts b's watch; the test's after hook aborts it and ends the iterator, also when the test fails. */
+function startWatch(t: TestContext, b: Backend, prefixes: string[], revision: bigint) {
+  const ac = new AbortController();
+  const iter = b.watch!(prefixes, revision, ac.signal)[Symbol.asyncIterator]();
+  t.after(async () => {
+    ac.abort();
+    await iter.return?.();
+  });
+  return { ac, iter };
 }
 
 describe('redis specifics', { skip: serverSkip('redis-server') }, () => {
@@ -54,12 +66,7 @@ describe('redis specifics', { skip: serverSkip('redis-server') }, () => {
     ]);
     // And a watch follows field changes and deletes.
     const snap = await b.read([`${r}/app`]);
-    const ac = new AbortController();
-    const iter = b.watch!([`${r}/app`], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    t.after(async () => {
-      ac.abort();
-      await iter.return?.();
-    });
+    const { ac, iter } = startWatch(t, b, [`${r}/app`], snap.revision);
     await w.hset(`${r}/app`, 'port', '6543');
     await w.hdel(`${r}/app`, 'host');
     const { state } = await watchUntil(iter, snap.values, (s) => s.get(`${r}/app/port`) === '6543' && !s.has(`${r}/app/host`));
@@ -77,12 +84,7 @@ describe('redis specifics', { skip: serverSkip('redis-server') }, () => {
     t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const snap = await b.read([`${r}/app`]);
     assert.deepEqual(sorted(snap.values), [[`${r}/app/a`, '1'], [`${r}/app/b`, '2']]);
-    const ac = new AbortController();
-    const iter = b.watch!([`${r}/app`], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    t.after(async () => {
-      ac.abort();
-      await iter.return?.();
-    });
+    const { ac, iter } = startWatch(t, b, [`${r}/app`], snap.revision);
     try {
       const same = async (want: [string, string][]): Promise<void> => {
         const fresh = sorted((await b.read([`${r}/app`])).values);
@@ -135,12 +137,7 @@ describe('redis specifics', { skip: serverSkip('redis-server') }, () => {
     assert.deepEqual(sorted((await b3.read([r])).values), [[`${r}/k`, 'in db 3']]);
     // Watches subscribe to that database's keyspace channel.
     const snap = await b3.read([r]);
-    const ac = new AbortController();
-    const iter = b3.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    t.after(async () => {
-      ac.abort();
-      await iter.return?.();
-    });
+    const { ac, iter } = startWatch(t, b3, [r], snap.revision);
     const writer3 = new Redis({ host: redis.host, port: redis.port, db: 3 });
     t.after(() => writer3.disconnect());
     await new Promise((res) => setTimeout(res, 100));
@@ -160,12 +157,7 @@ describe('redis specifics', { skip: serverSkip('redis-server') }, () => {
     t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const r = freshRoot();
     const snap = await b.read([r]);
-    const ac = new AbortController();
-    const iter = b.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    t.after(async () => {
-      ac.abort();
-      await iter.return?.();
-    });
+    const { ac, iter } = startWatch(t, b, [r], snap.revision);
     await new Promise((res) => setTimeout(res, 200));
     await w.set(`${r}/k`, 'v');
     await watchUntil(iter, snap.values, (s) => s.get(`${r}/k`) === 'v');
@@ -184,12 +176,7 @@ describe('redis specifics', { skip: serverSkip('redis-server') }, () => {
     const b = createRedisBackend(backendOptions({ nodes: [redis.endpoint], log, requestTimeoutMs: 1000 }));
     t.after(() => b.close()); // also when the test fails: no open connection keeps the test process alive
     const snap = await b.read([r]);
-    const ac = new AbortController();
-    const iter = b.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    t.after(async () => {
-      ac.abort();
-      await iter.return?.();
-    });
+    const { ac, iter } = startWatch(t, b, [r], snap.revision);
     await new Promise((res) => setTimeout(res, 100));
     await w.set(`${r}/k`, 'first');
     let { state } = await watchUntil(iter, snap.values, (s) => s.get(`${r}/k`) === 'first');
@@ -224,12 +211,7 @@ describe('redis with CONFIG disabled', { skip: serverSkip('redis-server') }, () 
     t.after(() => w.disconnect());
     const r = freshRoot();
     const snap = await b.read([r]);
-    const ac = new AbortController();
-    const iter = b.watch!([r], snap.revision, ac.signal)[Symbol.asyncIterator]();
-    t.after(async () => {
-      ac.abort();
-      await iter.return?.();
-    });
+    const { ac, iter } = startWatch(t, b, [r], snap.revision);
     await w.set(`${r}/k`, 'polled');
     await watchUntil(iter, snap.values, (s) => s.get(`${r}/k`) === 'polled');
     const line = log.lines.find((l) => /falling back to polling/.test(l));
