@@ -21,7 +21,7 @@ const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const scenario = join(repoRoot, '..', 'shared', 'seed', 'scenario');
 const confdBin = join(repoRoot, 'bin', 'confd');
 const haveScenario = existsSync(join(scenario, 'keys.yaml'));
-const haveCli = existsSync(join(repoRoot, 'dist', 'cli', 'main.js'));
+const haveCli = existsSync(join(repoRoot, 'dist', 'bundle', 'confd.cjs'));
 
 /**
  * The seed's files live in the shared corpus beside the repository (as for test/conformance.test.ts). Missing:
@@ -82,7 +82,7 @@ describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd
       }
     });
 
-    it(`bin/confd -onetime -backend ${name} renders the seed's haproxy.cfg byte for byte`, { skip: !haveCli && 'dist/cli/main.js not built (npm run build)' }, () => {
+    it(`bin/confd -onetime -backend ${name} renders the seed's haproxy.cfg byte for byte`, { skip: !haveCli && 'confd-ts not built (npm run build)' }, () => {
       const r = renderWithConfd(['-backend', name, '-node', etcd.endpoint]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.out, readFileSync(join(scenario, 'expected-haproxy.cfg'), 'utf8'));
@@ -110,7 +110,7 @@ describe('the seed scenario through redis', { skip: serverSkip('redis-server') |
     }
   });
 
-  it('bin/confd -onetime -backend redis -separator : renders the seed\'s haproxy.cfg byte for byte', { skip: !haveCli && 'dist/cli/main.js not built (npm run build)' }, () => {
+  it('bin/confd -onetime -backend redis -separator : renders the seed\'s haproxy.cfg byte for byte', { skip: !haveCli && 'confd-ts not built (npm run build)' }, () => {
     const r = renderWithConfd(['-backend', 'redis', '-node', redis.endpoint, '-separator', ':']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.out, readFileSync(join(scenario, 'expected-haproxy.cfg'), 'utf8'));

@@ -18,8 +18,9 @@ import { watchUntil } from './support/backend-suite.js';
 import { v2Put } from './support/etcdv2.js';
 import { backendOptions, memoryLog, serverSkip } from './support/servers.js';
 
-const confdMain = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist', 'cli', 'main.js');
-const haveCli = existsSync(confdMain);
+const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+const confdBin = join(repoRoot, 'bin', 'confd');
+const haveCli = existsSync(join(repoRoot, 'dist', 'bundle', 'confd.cjs'));
 
 /** Retry a write while the cluster elects a leader or a member is down. */
 async function retrying<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
@@ -257,7 +258,7 @@ describe('etcd v3 and v2 against a three-member cluster', { skip: serverSkip('et
   });
 
   for (const backend of ['etcdv3', 'etcdv2'] as const) {
-    it(`bin/confd -watch -backend ${backend} with all three -node: the rendered file converges while members die`, { skip: !haveCli && 'dist/cli/main.js not built (npm run build)' }, async (t) => {
+    it(`bin/confd -watch -backend ${backend} with all three -node: the rendered file converges while members die`, { skip: !haveCli && 'confd-ts not built (npm run build)' }, async (t) => {
       const root = `/daemon${backend}`;
       const write = async (k: string, v: string): Promise<void> => {
         if (backend === 'etcdv3') await put(k, v);
@@ -283,7 +284,7 @@ describe('etcd v3 and v2 against a three-member cluster', { skip: serverSkip('et
       writeFileSync(join(dir, 'templates', 'out.tmpl'), `{{range gets "${root}/*"}}{{.Key}}={{.Value}}\n{{end}}`);
       writeFileSync(join(dir, 'conf.d', 'out.toml'), `[template]\nsrc = "out.tmpl"\ndest = "${dest}"\nkeys = ["${root}"]\n`);
       const nodes = cluster.endpoints.flatMap((e) => ['-node', e]);
-      const confd = startProcess({ name: `confd -watch ${backend}`, command: process.execPath, args: [confdMain, '-watch', '-backend', backend, ...nodes, '-confdir', dir, '-log-level', 'info'] });
+      const confd = startProcess({ name: `confd -watch ${backend}`, command: process.execPath, args: [confdBin, '-watch', '-backend', backend, ...nodes, '-confdir', dir, '-log-level', 'info'] });
       t.after(async () => void (await confd.kill()));
       const rendered = (): string => (existsSync(dest) ? readFileSync(dest, 'utf8') : '');
       const waitRendered = async (want: string, ms: number): Promise<void> => {

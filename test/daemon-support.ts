@@ -20,10 +20,10 @@ export function sharedDir(): string {
   return dir;
 }
 
-/** The CLI must be built (npm test runs tsc first). */
+/** The CLI must be built, bundle included: the tests run what ships (npm test builds first). */
 export function requireBuilt(): void {
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) {
-    throw new Error(`dist/cli/main.js is missing: run \`npx tsc -p .\` in ${repoRoot} first (npm test does)`);
+  for (const f of [join('dist', 'cli', 'main.js'), join('dist', 'bundle', 'confd.cjs')]) {
+    if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` in ${repoRoot} first (npm test does)`);
   }
 }
 

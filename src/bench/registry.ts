@@ -130,14 +130,4 @@ export function toYaml(values: ReadonlyMap<string, string>): string {
   return lines.join('\n') + '\n';
 }
 
-/** A small deterministic PRNG (mulberry32), so every run changes the same hosts in the same order. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../testing/prng.js';

@@ -27,11 +27,20 @@ function writeOut(text: string): void {
   process.stdout.write(text);
 }
 
+/**
+ * Exit once stdout and stderr have drained. Not waiting for the event loop to empty: a library may have left a
+ * handle open (a client socket, a timer), and a one-shot run would otherwise also wait for V8's background work.
+ */
 function flushAndExit(code: number): void {
   process.exitCode = code;
-  // Let stdout/stderr drain, then exit even if a library left a handle open (a client socket, a timer).
-  const t = setTimeout(() => process.exit(code), 2000);
-  t.unref();
+  let pending = 2;
+  const drained = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', drained);
+  process.stderr.write('', drained);
+  // A stream that never drains (a reader that stopped reading) must not keep the process alive for ever.
+  setTimeout(() => process.exit(code), 2000).unref();
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -158,7 +158,7 @@ export class Runner {
       for (const v of views) v.clear();
       const load =
         views.length === 1
-          ? (views[0] as KeyView).load.bind(views[0])
+          ? (views[0] as KeyView).loader()
           : (key: string, value: string): void => {
               for (const v of views) v.load(key, value);
             };

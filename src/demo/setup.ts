@@ -10,21 +10,22 @@ import { startProcess, type StartedProcess } from '../devservers/process.js';
 /** The repository root, from src/demo (tsx) or dist/demo (built). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
-/** The built CLI that bin/confd runs. */
-export const CONFD_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+/** The confd command (bin/confd runs the bundle that `npm run build` makes). */
+export const CONFD_BIN = join(REPO_ROOT, 'bin', 'confd');
+const CONFD_BUNDLE = join(REPO_ROOT, 'dist', 'bundle', 'confd.cjs');
 
 export class ConfdNotBuiltError extends Error {
   override readonly name = 'ConfdNotBuiltError';
   readonly code = 'ENOTBUILT';
   constructor() {
-    super(`${CONFD_MAIN} does not exist: build confd-ts first (npx tsc -p .)`);
+    super(`${CONFD_BUNDLE} does not exist: build confd-ts first (npm run build)`);
   }
 }
 
-/** `[node, dist/cli/main.js]`, or throws ConfdNotBuiltError. */
+/** `[node, bin/confd]`, or throws ConfdNotBuiltError. */
 export function confdCommand(): [string, string] {
-  if (!existsSync(CONFD_MAIN)) throw new ConfdNotBuiltError();
-  return [process.execPath, CONFD_MAIN];
+  if (!existsSync(CONFD_BUNDLE)) throw new ConfdNotBuiltError();
+  return [process.execPath, CONFD_BIN];
 }
 
 export interface ExampleConfdirOptions {

@@ -20,6 +20,7 @@ import { test } from 'node:test';
 
 import { GO_STRING, GO_TYPE, GoError, GoFloat, GoFunc, GoTyped, T, type GoType, type IntName, goFunc, goMap, goSlice } from '../govalue/index.js';
 import { sprint, sprintf, sprintln } from './index.js';
+import { Printer } from './print.js';
 
 // ---- Go value builders -------------------------------------------------------------------------------------
 
@@ -934,6 +935,50 @@ test('sprint fast paths agree with the general printer', () => {
     assert.equal(sprint([v]), sprintf('%v', [v]));
     assert.equal(sprintln([v]), sprintf('%v\n', [v]));
   }
+});
+
+test('sprintf fast path (verb-only formats) agrees with the general printer', () => {
+  // Every format × operand list goes through sprintf (fast path where it applies) and through the general printer
+  // alone; formats the fast path takes (%s %v %d %% only) and ones it must refuse (flags, width, precision, index,
+  // other verbs, a trailing %) are mixed with operands it takes (strings, JS-number ints) and ones it must not.
+  const general = (format: string, args: readonly unknown[]): string => {
+    const p = new Printer();
+    p.doPrintf(format, args);
+    return p.buf;
+  };
+  const formats = [
+    '', 'plain', '%%', '100%%', '%%s', '%%%s', '%s', '%v', '%d', '%s%s', '%v|%d', '/nginx/%s/%s/ip', '%d%%', 'é%s😀%v',
+    'a%sb%vc%dd', '%s %s %s', '%', 'x%', '%s%', '%x', '%q', '%5s', '%-3v', '%.1s', '%+d', '%05d', '%#v', '% d', '%[1]s',
+    '%[2]v %[1]v', '%*d', '%S', '%!', '%D', '%t', '%T',
+  ];
+  const tS = structType('main.S', [['N', T.int]]);
+  const operands: unknown[] = [
+    '', 'a', 'é😀', '%s', ' x ', 0, -7, 42, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, -0, 2n ** 70n, -3n,
+    u8(200), ty('int64', 5), f(1.5), f(2), true, null, undefined, strs('a', 'b'), ints(1), new GoError('boom'),
+    struct(tS, { N: 7 }, { [GO_STRING]: () => '<7>' }),
+  ];
+  const few: unknown[] = ['a', 'é😀', 3, -0, f(2), null];
+  const lists: unknown[][] = [[]];
+  for (const a of operands) lists.push([a]);
+  for (const a of operands) for (const b of operands) lists.push([a, b]);
+  for (const a of few) for (const b of few) for (const c of few) lists.push([a, b, c]);
+  const failures: string[] = [];
+  for (const format of formats) {
+    for (const args of lists) {
+      const want = general(format, args);
+      const got = sprintf(format, args);
+      if (got !== want) failures.push(`Sprintf(${JSON.stringify(format)}, ${args.length} operands: ${general('%#v', [args])}) = ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+  }
+  assert.deepEqual(failures.slice(0, 20), []);
+  // Spot checks that the common case is the fast one and right.
+  assert.equal(sprintf('/nginx/%s/%s/ip', ['d1', 's01']), '/nginx/d1/s01/ip');
+  assert.equal(sprintf('%d%%|%v', [5, 'x']), '5%|x');
+});
+
+test('sprintf plans formats in a bounded cache; formats beyond it still print right', () => {
+  for (let i = 0; i < 1000; i++) assert.equal(sprintf(`k${i}=%s/%d`, ['v', i]), `k${i}=v/${i}`);
+  for (let i = 0; i < 1000; i++) assert.equal(sprintf(`k${i}=%s/%d`, [i, 'v']), `k${i}=%!s(int=${i})/%!d(string=v)`);
 });
 
 test('strings are measured in runes, hex-encoded as UTF-8', () => {

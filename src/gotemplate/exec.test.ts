@@ -755,3 +755,23 @@ test('printf fast paths (constant formats specialised per call site) give fmt.Sp
     assert.equal(t.execute(goMap(T.string, T.any, new Map())), want, `${text} (second execution)`);
   }
 });
+
+test('printf per call site: the reused head (same first argument) and the fallbacks give fmt.Sprintf results', () => {
+  // printfFor keeps the "l0 a l1" of the last call while the first argument repeats (nested ranges); operands that
+  // are not strings go to the general printer in between, and the head must still follow the first argument.
+  const D = goSlice(T.any, ['a', 'b', 'b', 'a', 7, 'a', '']);
+  const H = goSlice(T.any, ['x', 'y', 3, 'x', '', 'é😀']);
+  const data = goMap(T.string, T.any, new Map<string, unknown>([['D', D], ['H', H]]));
+  const formats = ['/n/%s/%s/ip', '%v-%s', '%s%v%%', '[%s]'];
+  for (const format of formats) {
+    const two = format !== '[%s]';
+    const text = two
+      ? `{{range $d := .D}}{{range $h := $.H}}{{printf ${JSON.stringify(format)} $d $h}};{{end}}{{end}}`
+      : `{{range $d := .D}}{{range $h := $.H}}{{printf ${JSON.stringify(format)} $h}};{{end}}{{end}}`;
+    let want = '';
+    for (const d of D) for (const h of H) want += sprintf(format, two ? [d, h] : [h]) + ';';
+    const t = Template.parse('printf', text, {});
+    assert.equal(t.execute(data), want, format);
+    assert.equal(t.execute(data), want, `${format} (second execution)`);
+  }
+});

@@ -89,8 +89,8 @@ type Flow = typeof NEXT | typeof BREAK | typeof CONTINUE;
 
 /** Per-execution state (Go's state). Never shared between executions. */
 interface State {
-  /** Output not yet flushed to chunks; kept short so V8's rope nodes die young (see write). */
-  out: string;
+  /** Output pieces not yet joined into a chunk: parts[0..pending) (see write). */
+  parts: string[];
   pending: number;
   chunks: string[];
   vars: unknown[];
@@ -285,7 +285,7 @@ export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: 
   const t = set.get(name);
   const dot = data === null ? undefined : data;
   const run: MemoRun | null = memo === undefined ? null : { tracker: memo.tracker, exec: ++executions, caches: memo.caches, frame: null };
-  const s: State = { out: '', pending: 0, chunks: [], vars: [dot], node: null, depth: 0, name, set, memo: run };
+  const s: State = { parts: [], pending: 0, chunks: [], vars: [dot], node: null, depth: 0, name, set, memo: run };
   if (t === undefined) errorf(s, `${sprintf('%q', [name])} is an incomplete or empty template`);
   if (memo === undefined || run === null) {
     try {
@@ -323,35 +323,36 @@ export function execute(set: ReadonlyMap<string, Compiled>, name: string, data: 
 
 /** The whole output written so far, as one flat string. */
 function outputOf(s: State): string {
-  if (s.out !== '') flush(s);
+  if (s.pending !== 0) flush(s);
   return s.chunks.length === 1 ? (s.chunks[0] as string) : s.chunks.join('');
 }
 
-/** Append a long, flat piece (a cached iteration's output) as a chunk of its own: no copying into the rope. */
+/** Append a long, flat piece (a cached iteration's output) as a chunk of its own: no copying into a join. */
 function writeLong(s: State, text: string): void {
   if (text === '') return;
-  if (s.out !== '') flush(s);
+  if (s.pending !== 0) flush(s);
   s.chunks.push(text);
 }
 
-/** Output pieces per chunk: large enough to amortise, small enough that the rope never leaves the young GC generation. */
+/** Output pieces per chunk: large enough to amortise a join, small enough that the pieces die young. */
 const CHUNK_PIECES = 2048;
 
 /**
- * Append to the output. Appending to one long string builds a rope of millions of nodes that all survive to the
- * old generation; flattening every few thousand pieces (charCodeAt forces it) is 4-5x faster on large renders.
- * (An array of pieces joined per chunk allocates less but runs slower in a first, cold execution.)
+ * Append to the output. Pieces are stored into a reused array and joined every few thousand into a flat chunk.
+ * Appending to one long string would build a rope of millions of nodes that all survive to the old generation;
+ * even `out += piece` flattened per chunk allocates a rope node per piece (2.4 MB of the 11 MB a render of the
+ * seed template over 20k keys allocated), and GC is a large part of a first, cold render.
  */
 function write(s: State, text: string): void {
-  s.out += text;
+  s.parts[s.pending] = text;
   if (++s.pending === CHUNK_PIECES) flush(s);
 }
 
-/** Moves the pending output, flattened, to the chunks. */
+/** Joins the pending pieces into one flat chunk. */
 function flush(s: State): void {
-  s.out.charCodeAt(0);
-  s.chunks.push(s.out);
-  s.out = '';
+  const parts = s.parts;
+  if (parts.length !== s.pending) parts.length = s.pending; // a partial chunk (the end, or before writeLong)
+  s.chunks.push(parts.join(''));
   s.pending = 0;
 }
 
@@ -411,13 +412,22 @@ class Compiler {
   }
 
   list(list: ListNode, scope: string[]): Exec {
-    const execs = list.nodes.map((n) => this.node(n, scope));
-    const n = execs.length;
+    const nodes = list.nodes;
+    const n = nodes.length;
     if (n === 0) return () => NEXT;
-    if (n === 1) return execs[0]!;
+    if (n === 1) return this.node(nodes[0]!, scope);
+    // Text nodes stay strings, written by the loop itself: they are about half of what a template body runs, and a
+    // closure call each costs more than the write in a first (cold) execution.
+    const items: Array<Exec | string> = nodes.map((node) => (node.type === NodeType.Text ? node.text : this.node(node, scope)));
     return (s, dot) => {
       for (let i = 0; i < n; i++) {
-        const r = execs[i]!(s, dot);
+        const item = items[i]!;
+        if (typeof item === 'string') {
+          s.parts[s.pending] = item; // write(), inlined
+          if (++s.pending === CHUNK_PIECES) flush(s);
+          continue;
+        }
+        const r = item(s, dot);
         if (r !== NEXT) return r;
       }
       return NEXT;
@@ -472,7 +482,7 @@ class Compiler {
         const text = node.text;
         return (s) => {
           // write(), inlined: text is most of what a template executes.
-          s.out += text;
+          s.parts[s.pending] = text;
           if (++s.pending === CHUNK_PIECES) flush(s);
           return NEXT;
         };
@@ -515,7 +525,7 @@ class Compiler {
         const v = call(s, dot);
         // printValue, with fast paths for what templates print most (the string case is write(), inlined).
         if (typeof v === 'string') {
-          s.out += v;
+          s.parts[s.pending] = v;
           if (++s.pending === CHUNK_PIECES) flush(s);
           return NEXT;
         }
@@ -701,8 +711,8 @@ class Compiler {
       }
       // Record: the body's output goes to a buffer of its own, its ranges' caches to the entry's (kept from the
       // stale entry, so that the ranges inside reuse what is still valid).
-      const { out, pending, chunks } = s;
-      s.out = '';
+      const { parts, pending, chunks } = s;
+      s.parts = [];
       s.pending = 0;
       s.chunks = [];
       const { caches, frame: parentFrame } = m;
@@ -716,7 +726,7 @@ class Compiler {
       m.caches = caches;
       m.frame = parentFrame;
       const output = outputOf(s); // flat: the string is kept and reused
-      s.out = out;
+      s.parts = parts;
       s.pending = pending;
       s.chunks = chunks;
       writeLong(s, output);
@@ -1212,14 +1222,14 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
     let fast = fn;
     const format = f.fn === PRINTF && nArgs >= 2 ? CONSTANTS.get(evals[0]!) : undefined;
     if (format !== undefined && typeof format.value === 'string') fast = printfFor(format.value, nArgs - 1) ?? fn;
-    const result = (r: unknown): unknown => (r === undefined && nilResult ? null : r);
     let call: (s: State, dot: unknown) => unknown;
     switch (nArgs) {
       case 0:
         call = (s) => {
           if (at !== null) s.node = at;
           try {
-            return result(fast());
+            const r = fast();
+            return r === undefined && nilResult ? null : r;
           } catch (e) {
             return failed(s, e);
           }
@@ -1230,7 +1240,8 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
           if (at !== null) s.node = at;
           const a0 = argValue(s, dot, p0!);
           try {
-            return result(fast(a0));
+            const r = fast(a0);
+            return r === undefined && nilResult ? null : r;
           } catch (e) {
             return failed(s, e);
           }
@@ -1242,7 +1253,8 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
           const a0 = argValue(s, dot, p0!);
           const a1 = argValue(s, dot, p1!);
           try {
-            return result(fast(a0, a1));
+            const r = fast(a0, a1);
+            return r === undefined && nilResult ? null : r;
           } catch (e) {
             return failed(s, e);
           }
@@ -1255,7 +1267,8 @@ function compileCall(f: Callable, name: string, node: Node, args: readonly ArgCo
           const a1 = argValue(s, dot, p1!);
           const a2 = argValue(s, dot, p2!);
           try {
-            return result(fast(a0, a1, a2));
+            const r = fast(a0, a1, a2);
+            return r === undefined && nilResult ? null : r;
           } catch (e) {
             return failed(s, e);
           }

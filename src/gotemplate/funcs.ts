@@ -3,7 +3,7 @@
 // a nil interface (or nil pointer/map: the value model does not tell them apart).
 
 import { compareStrings } from '../gofmt/fmtsort.js';
-import { isPrint, sprint, sprintf, sprintln } from '../gofmt/index.js';
+import { formatPlan, isPrint, sprint, sprintf, sprintln } from '../gofmt/index.js';
 import {
   GO_STRING,
   GO_TYPE,
@@ -566,88 +566,41 @@ export function urlQueryEscape(s: string): string {
 // ---- printf ----
 
 /**
- * A format split at its verbs, for printf's fast path: lits[0] arg0 lits[1] arg1 ... lits[n], where every verb is
- * a plain %s, %v or %d (no flags, width or precision) and "%%" is already a literal "%". null: the format has
- * other verbs, which gofmt handles.
- */
-interface FormatPlan {
-  readonly lits: readonly string[];
-  /** Verb letter code per argument. */
-  readonly verbs: readonly number[];
-}
-
-/** Plans by format string: templates use a few constant formats, called once per key. */
-const formatPlans = new Map<string, FormatPlan | null>();
-
-function planFormat(format: string): FormatPlan | null {
-  const lits: string[] = [];
-  const verbs: number[] = [];
-  let lit = '';
-  let last = 0;
-  const n = format.length;
-  for (let i = format.indexOf('%'); i >= 0; i = format.indexOf('%', i)) {
-    if (i + 1 >= n) return null;
-    const verb = format.charCodeAt(i + 1);
-    lit += format.slice(last, i);
-    if (verb === 0x25) lit += '%';
-    else if (verb === 0x73 || verb === 0x76 || verb === 0x64) {
-      lits.push(lit);
-      verbs.push(verb);
-      lit = '';
-    } else return null;
-    i += 2;
-    last = i;
-  }
-  lits.push(lit + format.slice(last));
-  return { lits, verbs };
-}
-
-/**
  * printf for a call site whose format is the constant `format` with `nargs` arguments after it (the executor
- * calls it with the format first, as printf): the plan is made once, and string arguments are concatenated without
- * the per-call argument array and plan look-up. Anything else falls back to printf. Null when the format is not
- * one of the fast path's.
+ * calls it with the format first, as printf): with one or two string arguments and a verb-only format (gofmt's
+ * formatPlan, %s/%v only), the literals are concatenated without the per-call argument array and plan look-up;
+ * exactly what sprintf's fast path computes. Anything else falls back to printf. Null when the format is not one
+ * of these.
  */
 export function printfFor(format: string, nargs: number): ((...args: unknown[]) => string) | null {
-  const plan = planFormat(format);
+  const plan = formatPlan(format);
   if (plan === null || plan.verbs.length !== nargs || nargs === 0 || nargs > 2) return null;
   if (plan.verbs.some((v) => v === 0x64)) return null; // %d: only for strings here; numbers go through printf
   const [l0, l1, l2] = plan.lits as [string, string, string | undefined];
   if (nargs === 1) {
     return (f: unknown, a: unknown) => (typeof a === 'string' ? l0 + a + l1 : printf(f as string, a));
   }
-  return (f: unknown, a: unknown, b: unknown) =>
-    typeof a === 'string' && typeof b === 'string' ? l0 + a + l1 + b + (l2 as string) : printf(f as string, a, b);
+  // The head (l0 a l1) of the last call, reused while `a` stays the same: in `range $h := ...` inside
+  // `range $d := ...`, `printf "/x/%s/%s/ip" $d $h` repeats the head for every host (two rope nodes less a call).
+  let lastA: string | undefined;
+  let head = '';
+  const l2s = l2 as string;
+  return (f: unknown, a: unknown, b: unknown) => {
+    if (typeof a !== 'string' || typeof b !== 'string') return printf(f as string, a, b);
+    if (a !== lastA) {
+      lastA = a;
+      head = l0 + a + l1;
+    }
+    return head + b + l2s;
+  };
 }
 
 /** The printf builtin's implementation (the executor specialises calls of it: printfFor). */
 export { printf as PRINTF };
 
-/**
- * fmt.Sprintf with a fast path for what templates build keys with: plain %s/%v of strings and %d/%v of ints
- * (no flags, width or precision), one argument per verb. Anything else goes to gofmt's Sprintf; the results are
- * identical by construction.
- */
+/** fmt.Sprintf (gofmt's sprintf has the fast path for the verb-only formats templates build keys with). */
 function printf(format: string, ...args: unknown[]): string {
-  let plan = formatPlans.get(format);
-  if (plan === undefined) {
-    plan = planFormat(format);
-    if (formatPlans.size < 1000) formatPlans.set(format, plan); // bounded: formats built at run time are rare
-  }
-  if (plan === null) return sprintf(format, args);
-  const { lits, verbs } = plan;
-  const nargs = verbs.length;
-  if (args.length !== nargs) return sprintf(format, args); // Go appends %!(EXTRA ...) or %!s(MISSING)
-  let out = lits[0] as string;
-  for (let i = 0; i < nargs; i++) {
-    const a = args[i];
-    const verb = verbs[i] as number;
-    if (typeof a === 'string' && verb !== 0x64) out += a; // %s %v
-    else if (typeof a === 'number' && verb !== 0x73) out += String(a); // %d %v of int
-    else return sprintf(format, args);
-    out += lits[i + 1] as string;
-  }
-  return out;
+  return sprintf(format, args);
 }
 
 // ---- the builtin table ----

@@ -34,6 +34,10 @@ class Source {
     },
   };
 
+  get(k: string): string | undefined {
+    return this.values.get(k);
+  }
+
   set(k: string, v: string): void {
     this.values.set(k, v);
     this.versions.set(k, ++this.clock);
@@ -87,6 +91,30 @@ describe('memoised execution (engine)', () => {
     src.set('b', 'b2');
     assert.equal(both(t, text, funcs, data), 'a=A1 b=B2 c=C1 ');
     assert.equal(src.calls, 1 + 3, 'the changed iteration, plus the fresh render of all three');
+  });
+
+  it('assembles outputs of many pieces (several output chunks) from cached and re-run iterations', () => {
+    // More pieces than one output chunk holds (2048), so chunk joins fall inside recorded iterations, between
+    // reused ones and across the text around the ranges.
+    const src = new Source();
+    const keys = Array.from({ length: 3000 }, (_, i) => `k${i}`);
+    for (const k of keys) src.set(k, `v${k}`);
+    const text = 'head\n{{range $k := .}}{{$k}}={{val $k}};{{if eq $k "k7"}}seven{{end}}\n{{end}}mid{{range $k := .}}<{{$k}}>{{end}}tail';
+    const funcs = src.funcs();
+    const t = Template.parse('t', text, { funcs, memo: src.tracker });
+    const data = goSlice(T.string, keys);
+    const expected = (): string => {
+      let out = 'head\n';
+      for (const k of keys) out += `${k}=${src.get(k)};${k === 'k7' ? 'seven' : ''}\n`;
+      out += 'mid';
+      for (const k of keys) out += `<${k}>`;
+      return out + 'tail';
+    };
+    assert.equal(both(t, text, funcs, data), expected());
+    for (const changed of [['k5'], ['k0', 'k2047', 'k2048', 'k2999'], [], keys.filter((_, i) => i % 7 === 0)]) {
+      for (const k of changed) src.set(k, `w${k}`);
+      assert.equal(both(t, text, funcs, data), expected());
+    }
   });
 
   it('compares the outer variables the body reads, the index when read, and $', () => {

@@ -11,20 +11,10 @@ import { Template } from '../gotemplate/index.js';
 import { GoFunc, T, goFunc, type FuncMap } from '../govalue/index.js';
 import { confdFuncs } from '../resource/funcs.js';
 import { KVStore } from './index.js';
+import { prng } from '../testing/prng.js';
 
 const SEED = readFileSync(new URL('../../../shared/seed/scenario/confd/templates/haproxy.cfg.tmpl', import.meta.url), 'utf8');
 
-/** mulberry32: a small deterministic PRNG, so a failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEMPLATES: Record<string, string> = {
   seed: SEED,

@@ -66,12 +66,39 @@ function parseGoInt(s: string, signed: boolean): bigint | null | 'range' {
   return v;
 }
 
+/** The first characters of the words in BOOL_NULL and SPECIAL_FLOATS. */
+function mayBeWord(c: number): boolean {
+  switch (c) {
+    case 0x79: // y
+    case 0x59: // Y
+    case 0x6e: // n
+    case 0x4e: // N
+    case 0x74: // t
+    case 0x54: // T
+    case 0x66: // f
+    case 0x46: // F
+    case 0x6f: // o
+    case 0x4f: // O
+    case 0x7e: // ~
+    case 0x2e: // .
+    case 0x2b: // +
+    case 0x2d: // -
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** go-yaml v2 resolve() for an untagged plain scalar. */
 export function resolvePlain(s: string): GoYaml {
-  const b = BOOL_NULL.get(s);
-  if (b !== undefined) return b;
-  const sf = SPECIAL_FLOATS.get(s);
-  if (sf !== undefined) return new Float(sf);
+  // Every word of BOOL_NULL and SPECIAL_FLOATS is empty or starts with one of these: most scalars (hosts, names,
+  // numbers) skip both lookups.
+  if (s.length === 0 || mayBeWord(s.charCodeAt(0))) {
+    const b = BOOL_NULL.get(s);
+    if (b !== undefined) return b;
+    const sf = SPECIAL_FLOATS.get(s);
+    if (sf !== undefined) return new Float(sf);
+  }
   const c = s[0];
   if (c === '.') {
     if (/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s)) {
@@ -122,6 +149,18 @@ export function goScalarString(v: GoYaml): string | undefined {
 export function joinKey(dir: string, name: string): string {
   const n = name.length;
   const lead = n > 0 && name.charCodeAt(0) === 0x2f;
+  // The usual name, checked with native searches (much cheaper than the loop below in cold code): an empty, "." or
+  // ".." segment needs "//", "/.", a leading "." or a trailing "/" (which also covers "" and "/").
+  if (n > 0 && name.charCodeAt(0) !== 0x2e && name.charCodeAt(n - 1) !== 0x2f && name.indexOf('//') < 0 && name.indexOf('/.') < 0) {
+    if (dir === '/') return lead ? name : `/${name}`;
+    return lead ? dir + name : `${dir}/${name}`;
+  }
+  return joinKeyScan(dir, name, lead);
+}
+
+/** joinKey for the other names: one look at each segment (apart, so that joinKey stays small to inline). */
+function joinKeyScan(dir: string, name: string, lead: boolean): string {
+  const n = name.length;
   let start = lead ? 1 : 0;
   if (start === n) return pathJoin(dir, name);
   for (let i = start; i <= n; i++) {

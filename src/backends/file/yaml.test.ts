@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { pathJoin } from '../../memkv/gopath.js';
-import { joinKey } from './goyaml.js';
+import { Float, goScalarString, joinKey, resolvePlain } from './goyaml.js';
 import { parseSimpleYamlKeys } from './simpleyaml.js';
 import { parseFullYamlKeys, parseYamlKeys } from './yaml.js';
+import { prng as rng } from '../../testing/prng.js';
 
 type Outcome = { ok: true; entries: [string, string][] } | { ok: false; error: string };
 
@@ -60,17 +61,6 @@ const REFUSED = [
   'a:\n  b: 1\n c: 2\n', 'a: 1\n b: 2\n', '- a\n', 'scalar\n', 'a: b: c\n', 'a: "b" c\n', 'a: @x\n',
 ];
 
-// Deterministic pseudo-random numbers (mulberry32), so a failure names a reproducible input.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCALARS = [
   'a', 'foo bar', 'web-01', 'yes', 'No', 'on', 'OFF', 'y', 'n', 'true', 'False', '0x1F', '0X1f', '017', '08', '0o17', '0b101',
@@ -210,7 +200,41 @@ describe('fast YAML subset parser', () => {
   });
 });
 
+describe('resolvePlain', () => {
+  it("resolves YAML 1.1's words whatever their first character, and only them", () => {
+    // go-yaml v2's resolve table; resolvePlain looks these up only for the first characters they start with.
+    const words: [string, boolean | null | number][] = [
+      ...['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE'].map((w) => [w, true] as [string, boolean]),
+      ...['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE'].map((w) => [w, false] as [string, boolean]),
+      ...['', '~', 'null', 'Null', 'NULL'].map((w) => [w, null] as [string, null]),
+      ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((w) => [w, Infinity] as [string, number]),
+      ...['-.inf', '-.Inf', '-.INF'].map((w) => [w, -Infinity] as [string, number]),
+    ];
+    for (const [w, want] of words) {
+      const got = resolvePlain(w);
+      if (typeof want === 'number') assert.ok(got instanceof Float && got.v === want, w);
+      else assert.equal(got, want, w);
+    }
+    for (const w of ['.nan', '.NaN', '.NAN']) assert.ok(Number.isNaN((resolvePlain(w) as Float).v), w);
+    for (const w of ['yES', 'nil', 'NaN', 'Nan', '.Nan', 'tRUE', 'o', 'oN', 'Of', 'nulL', '~~', '+', '-', '.', 'x', 'web', 'é', '_y', ' y']) {
+      assert.equal(resolvePlain(w), w, w);
+    }
+    assert.equal(goScalarString(resolvePlain('10.0.0.1')), '10.0.0.1');
+    assert.equal(goScalarString(resolvePlain('0x1F')), '31');
+    assert.equal(goScalarString(resolvePlain('+12')), '12');
+    assert.equal(goScalarString(resolvePlain('.5')), '0.5');
+  });
+});
+
 describe('joinKey', () => {
+  it('is path.Join for the names its fast check takes and those it does not', () => {
+    const names = [
+      'a', 'a.b', 'a/b.c', 'a.', 'a..', '/a', '/a/b', 'é/日本', 'a b', // clean: concatenated
+      '', '/', '//', '//a', 'a//b', 'a/', '.', '..', '.a', '..a', 'a/.', 'a/..', 'a/.b', 'a/..b', 'a/./b', 'a/../b', '../a', '/../a', '/.', '/.a',
+    ];
+    for (const dir of ['/', '/x', '/x/y.z']) for (const name of names) assert.equal(joinKey(dir, name), pathJoin(dir, name), JSON.stringify([dir, name]));
+  });
+
   it('is path.Join for clean absolute directories and any name', () => {
     const r = rng(7);
     const parts = ['', '/', '//', '.', '..', 'a', 'bc', '.x', '..y', 'z.', ' ', 'é'];
