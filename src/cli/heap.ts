@@ -10,7 +10,7 @@
 // heuristic, not a limit: the allocation limit still grows with the live data up to V8's usual maximum, so a
 // larger registry gets all the heap it needs, unlike --max-old-space-size, which would crash it.
 
-import { setFlagsFromString } from 'node:v8';
+import { v8 } from '../util/builtins.js';
 
 /** Old generation may grow to (1 + this/100) x live data before the next full GC. */
 export const DAEMON_HEAP_GROWING_PERCENT = 50;
@@ -26,6 +26,6 @@ export function boundHeapGrowth(o: { percent?: number; execArgv?: readonly strin
   const execArgv = o.execArgv ?? process.execArgv;
   if (execArgv.some((a) => FLAG.test(a))) return undefined;
   const flag = `--heap-growing-percent=${o.percent ?? DAEMON_HEAP_GROWING_PERCENT}`;
-  setFlagsFromString(flag);
+  v8().setFlagsFromString(flag);
   return flag;
 }

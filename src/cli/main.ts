@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { boundHeapGrowth } from './heap.js';
 
 function makeLogger(config: Pick<ConfdConfig, 'logLevel' | 'logFormat'>): Logger {
-  return createLogger({ level: config.logLevel, format: config.logFormat });
+  return createLogger({ level: config.logLevel, format: config.logFormat, write: writeErr });
 }
 
 function version(): string {
@@ -22,23 +22,34 @@ function version(): string {
   return `confd ${v} (confd-ts, Node.js ${process.version})`;
 }
 
-/** stdout writes that complete before the process exits, even when stdout is a pipe. */
+/** The standard streams this process wrote to: the ones to drain before exiting. */
+const written = new Set<NodeJS.WriteStream>();
+
+/** All of confd's standard output (rendered diffs, -version, -help). */
 function writeOut(text: string): void {
+  written.add(process.stdout);
   process.stdout.write(text);
 }
 
+/** All of confd's standard error (the log). */
+function writeErr(text: string): void {
+  written.add(process.stderr);
+  process.stderr.write(text);
+}
+
 /**
- * Exit once stdout and stderr have drained. Not waiting for the event loop to empty: a library may have left a
- * handle open (a client socket, a timer), and a one-shot run would otherwise also wait for V8's background work.
+ * Exit once what was written to stdout and stderr has drained. Not waiting for the event loop to empty: a library
+ * may have left a handle open (a client socket, a timer), and a one-shot run would otherwise also wait for V8's
+ * background work. A stream never written to is not even created (that costs a quiet one-shot run ~2 ms).
  */
 function flushAndExit(code: number): void {
   process.exitCode = code;
-  let pending = 2;
+  let pending = written.size;
+  if (pending === 0) process.exit(code);
   const drained = (): void => {
     if (--pending === 0) process.exit(code);
   };
-  process.stdout.write('', drained);
-  process.stderr.write('', drained);
+  for (const stream of written) stream.write('', drained);
   // A stream that never drains (a reader that stopped reading) must not keep the process alive for ever.
   setTimeout(() => process.exit(code), 2000).unref();
 }
@@ -49,17 +60,17 @@ async function main(argv: readonly string[]): Promise<number> {
     parsed = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n${usageText()}`);
+      writeErr(`${e.message}\n${usageText()}`);
       return 2;
     }
     throw e;
   }
   if (parsed.help) {
-    process.stdout.write(usageText());
+    writeOut(usageText());
     return 0;
   }
   if (parsed.values.get('version') === true) {
-    process.stdout.write(`${version()}\n`);
+    writeOut(`${version()}\n`);
     return 0;
   }
 
@@ -68,7 +79,7 @@ async function main(argv: readonly string[]): Promise<number> {
     resolved = resolveConfig({ args: parsed, env: process.env });
   } catch (e) {
     if (e instanceof ConfigError) {
-      createLogger().error(e.message);
+      createLogger({ write: writeErr }).error(e.message);
       return 1;
     }
     throw e;
@@ -148,7 +159,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => flushAndExit(code),
   (e: unknown) => {
-    process.stderr.write(`confd: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    writeErr(`confd: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     flushAndExit(1);
   },
 );

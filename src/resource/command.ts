@@ -2,7 +2,7 @@
 // that hangs past its timeout is killed together with everything it started (a reload script that forks a
 // daemon which never detaches would otherwise keep us waiting forever).
 
-import { spawn } from 'node:child_process';
+import { childProcess } from '../util/builtins.js';
 
 export interface CommandResult {
   /** Exit status, or null when killed by a signal. */
@@ -38,7 +38,7 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
 export const runShellCommand: CommandRunner = (cmd, o) =>
   new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('/bin/sh', ['-c', cmd], {
+    const child = childProcess().spawn('/bin/sh', ['-c', cmd], {
       detached: true, // own process group, so the timeout can kill the whole tree
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(o.cwd ? { cwd: o.cwd } : {}),

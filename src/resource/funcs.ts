@@ -5,7 +5,6 @@
 // daemon's own policies. Everything else is a pure port of the Go standard library functions confd maps.
 
 import { statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import {
   GO_TYPE,
   GoFunc,
@@ -26,6 +25,7 @@ import { unmarshalArray, unmarshalObject } from './funcs/gojson.js';
 import { goSortSlice } from './funcs/gosort.js';
 import { atoi, goInt, parseBool } from './funcs/gostrconv.js';
 import { LOCAL, TIME_TYPE, now, systemClock, type Clock, type Zone } from './funcs/gotime.js';
+import { childProcess } from '../util/builtins.js';
 
 /** One SRV record, as Go's net.SRV. */
 export interface SRVRecord {
@@ -433,7 +433,7 @@ export function createSyncResolver(o: { cacheMs?: number; timeoutMs?: number } =
     if (hit && Date.now() - hit.at < cacheMs) return hit.value;
     let value: unknown = null;
     try {
-      const out = execFileSync(process.execPath, ['-e', RESOLVER_SCRIPT, kind, name], {
+      const out = childProcess().execFileSync(process.execPath, ['-e', RESOLVER_SCRIPT, kind, name], {
         encoding: 'utf8',
         timeout: timeoutMs,
         stdio: ['ignore', 'pipe', 'ignore'],

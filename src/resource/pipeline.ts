@@ -6,7 +6,6 @@
 // dest (rename is atomic within a file system). Stage files carry our pid in their name, so the ones a killed
 // process leaves behind are recognised and removed at the next start (cleanStaleStageFiles).
 
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fchmodSync,
@@ -27,6 +26,7 @@ import { Template } from '../gotemplate/index.js';
 import type { Logger } from '../log/index.js';
 import { describeResult, type CommandRunner } from './command.js';
 import type { ResourceSpec } from './spec.js';
+import { crypto } from '../util/builtins.js';
 
 export type StepName = 'render' | 'stage' | 'check' | 'install' | 'reload';
 
@@ -129,7 +129,7 @@ const STAGE_TAG = '.confd-stage-';
 
 /** `.<dest base>.confd-stage-<pid>-<random>` in dest's directory (confd: `.<dest base><random>`). */
 export function stagePathFor(dest: string): string {
-  return join(dirname(dest), `.${basename(dest)}${STAGE_TAG}${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(dirname(dest), `.${basename(dest)}${STAGE_TAG}${process.pid}-${crypto().randomBytes(4).toString('hex')}`);
 }
 
 /**

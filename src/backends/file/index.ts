@@ -8,14 +8,21 @@
 // the files are quiet for a few milliseconds, re-reads everything and yields the differences. A file that fails
 // to parse yields nothing: the error is logged with file, line and column, and the previous data stays.
 
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readFile as readFileCb, readdir as readdirCb, realpath as realpathCb, stat as statCb, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { BadPatternError, pathMatch } from '../../memkv/gopath.js';
 import { YamlFileError, parseYamlKeys } from './yaml.js';
 
 export { YamlFileError } from './yaml.js';
+
+// node:fs with callbacks, promisified: node:fs/promises costs a one-shot run ~0.8 ms to load, and its readFile
+// reads in chunks and decodes them in JavaScript where this one decodes in native code (~0.7 ms less for 1 MB).
+const readFile = promisify(readFileCb);
+const readdir = promisify(readdirCb);
+const realpath = promisify(realpathCb);
+const stat = promisify(statCb);
 
 /** Quiet time after the last file event before re-reading (editors write in several steps). */
 const SETTLE_MS = 15;
