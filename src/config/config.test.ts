@@ -173,6 +173,10 @@ describe('resolveConfig', () => {
     assert.equal(parseDuration('1h2m3s'), 3_723_000);
     assert.equal(parseDuration('1.5s'), 1500);
     assert.equal(parseDuration('10'), 10_000);
+    // Both spellings of micro (U+00B5 and U+03BC), as Go's time.ParseDuration takes them.
+    assert.equal(parseDuration('2500\u00b5s'), 2.5);
+    assert.equal(parseDuration('2500\u03bcs'), 2.5);
+    assert.equal(parseDuration('2500us'), 2.5);
     assert.throws(() => parseDuration('5 s'), /in duration "5 s"/);
     assert.throws(() => parseDuration('fast'), /invalid duration "fast"/);
   });

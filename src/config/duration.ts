@@ -16,7 +16,8 @@ export function parseDuration(s: string): number {
   if (rest === '0') return 0;
   if (rest === '') throw bad();
   let total = 0;
-  const re = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  // µ (micro sign) and μ (Greek mu) as escapes: the bundle stays ASCII (see scripts/bundle.mjs).
+  const re = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (rest.length > 0) {
     const m = re.exec(rest);
     if (!m) {

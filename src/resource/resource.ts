@@ -107,9 +107,11 @@ export class TemplateResource {
   async process(o: ProcessOptions): Promise<ProcessResult> {
     const { spec } = this;
     const dest = spec.dest;
-    const t0 = performance.now();
+    // The global `performance` loads perf_hooks on first use (~0.5 ms of a one-shot run): only for the debug line.
+    const timed = o.log.enabled('debug');
+    const t0 = timed ? performance.now() : 0;
     const content = this.render();
-    if (o.log.enabled('debug')) o.log.debug(`Rendered ${spec.src} for ${dest} in ${(performance.now() - t0).toFixed(1)}ms (${content.length} chars)`);
+    if (timed) o.log.debug(`Rendered ${spec.src} for ${dest} in ${(performance.now() - t0).toFixed(1)}ms (${content.length} chars)`);
     const state = statDest(dest);
     const target = targetFor(spec, state);
     const cmp = compare(dest, content, target, state, this.installed);
