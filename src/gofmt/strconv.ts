@@ -9,8 +9,8 @@ const LOWER_HEX = '0123456789abcdef';
 
 // Go's unicode.IsPrint: categories L, M, N, P, S plus U+0020. Go 1.19 ships Unicode 13 tables while Node's
 // regexp uses its ICU version (Unicode 15), so code points assigned in Unicode 14/15 are printable here but
-// escaped by Go 1.19. That is the only known divergence.
-const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+// escaped by Go 1.19. That is the only known divergence. Made on first use (see isAlphaNumeric in gotemplate/lex.ts).
+let printRe: RegExp | undefined;
 
 /** strconv.IsPrint. */
 export function isPrint(r: number): boolean {
@@ -20,7 +20,7 @@ export function isPrint(r: number): boolean {
     return false;
   }
   if (r > MAX_RUNE || (r >= 0xd800 && r <= 0xdfff)) return false;
-  return PRINT_RE.test(String.fromCodePoint(r));
+  return (printRe ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u).test(String.fromCodePoint(r));
 }
 
 /** Code point at UTF-16 index i; lone surrogates read as U+FFFD. Width in UTF-16 units is 1 or 2. */

@@ -135,3 +135,11 @@ test('variables: an else branch does not see the if branch\'s declarations (pars
   // Assignment to an undeclared variable parses and fails at run time (Go reports the last node evaluated).
   assert.throws(() => Template.parse('t', '{{$x = 1}}', {}).execute(null), { message: 'template: t:1:7: executing "t" at <1>: undefined variable: $x' });
 });
+
+test('function names must be Go identifiers, Unicode letters included', () => {
+  const f = goFunc({ params: [], result: T.string }, () => 'x');
+  assert.equal(Template.parse('t', '{{größe}} {{_a1}}', { funcs: { größe: f, _a1: f } }).execute(null), 'x x');
+  for (const bad of ['bad-name', '1st', '', 'a b', 'ü-x']) {
+    assert.throws(() => Template.parse('t', '', { funcs: { [bad]: f } }), /is not a valid identifier/, bad);
+  }
+});
