@@ -25,7 +25,9 @@ await build({
   target: 'node20',
   format: 'cjs',
   external: ['etcd3', 'ioredis', 'yaml'],
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // "use strict" first: after the banner's statement esbuild's own directive would no longer be one, and the code
+  // was written as (strict) ES modules.
+  banner: { js: "'use strict';\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__importMetaUrl' },
   // Stack traces point into the bundle; `node --enable-source-maps bin/confd` maps them back to src/.
   sourcemap: true,

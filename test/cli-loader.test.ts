@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confdBin, repoRoot, requireBuilt, tempDir } from './daemon-support.js';
 
@@ -81,6 +81,12 @@ describe('bin/confd loader', () => {
     assert.match(bad.stderr, /code cache rejected/);
     assert.equal(bad.status, 0);
     assert.equal(bad.stdout, 'bundle confd.cjs y\n');
+  });
+
+  it('the bundle is strict mode code, as the ES modules it was built from', () => {
+    requireBuilt();
+    // A directive counts only as the first statement of the module wrapper bin/confd runs it in.
+    assert.match(readFileSync(join(repoRoot, 'dist', 'bundle', 'confd.cjs'), 'utf8'), /^'use strict';\n/);
   });
 
   it('the build made a code cache that this Node.js takes', () => {

@@ -1,6 +1,6 @@
 // Node.js built-in modules loaded on first use. Loading one costs milliseconds (node:crypto ~2.8 ms,
-// node:child_process ~1.9 ms, node:v8 ~1.1 ms, node:fs/promises ~0.8 ms here), and a one-shot run whose files are already in sync
-// needs none of them: imported at the top of a module they would be paid on every start.
+// node:child_process ~1.9 ms, node:v8 ~1.1 ms here), and a one-shot run whose files are already in sync needs none
+// of them: imported at the top of a module they would be paid on every start.
 
 import { createRequire } from 'node:module';
 
