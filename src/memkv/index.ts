@@ -319,6 +319,17 @@ export class KVStore {
    * are the key "/", "a//b/" is "/a/b".
    */
   set(key: string, value: string): void {
+    if (isPlainKey(key)) {
+      // The usual key: one look-up per segment from the root, creating what is missing. Filling a store this way
+      // is ~20% faster than through walk() and its path cache in a one-shot run (20,000 keys: 26 -> 20 ms), which
+      // keeps making prefix strings for the cache; reads (getv) gain nothing from it, and keep walk().
+      const node = this.insert(key);
+      if (node.value === value) return;
+      if (node.value === undefined) this.count++;
+      node.value = value;
+      this.bump(node);
+      return;
+    }
     let node = this.walk(key);
     if (node === undefined) {
       // A new key, or one that is not clean: create what is missing below the deepest node found. The part of the
@@ -332,6 +343,31 @@ export class KVStore {
     if (node.value === undefined) this.count++;
     node.value = value;
     this.bump(node);
+  }
+
+  /** The node of `key` (isPlainKey), created with its missing ancestors. The walk cache stays valid: no node goes. */
+  private insert(key: string): Node {
+    let node = this.root;
+    let start = 1;
+    for (;;) {
+      const i = key.indexOf('/', start);
+      const name = i < 0 ? key.slice(start) : key.slice(start, i);
+      let children = node.children;
+      if (children === null) {
+        children = node.children = new Map();
+        if (node.parent !== null) node.parent.sortedDirs = null; // node becomes a dir
+      }
+      let child = children.get(name);
+      if (child === undefined) {
+        child = new Node(name, node);
+        children.set(name, child);
+        node.sortedAll = null;
+        node.sortedDirs = null;
+      }
+      node = child;
+      if (i < 0) return node;
+      start = i + 1;
+    }
   }
 
   /**
@@ -672,6 +708,15 @@ export function cleanKey(key: string): string {
   // For an absolute key path.Join("/", key) is path.Clean(key), which returns clean keys (the usual case) as they
   // are without building a new string.
   return key.charCodeAt(0) === 0x2f ? pathClean(key) : pathJoin('/', key);
+}
+
+/**
+ * A clean absolute key other than "/", told by native searches alone: no empty segment ("//", a trailing "/") and
+ * no "." or ".." segment (both need "/."). Conservative: "/a/.b" is clean but takes the general path.
+ */
+function isPlainKey(key: string): boolean {
+  const n = key.length;
+  return n > 1 && key.charCodeAt(0) === 0x2f && key.charCodeAt(n - 1) !== 0x2f && key.indexOf('//') < 0 && key.indexOf('/.') < 0;
 }
 
 /**
