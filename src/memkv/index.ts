@@ -118,6 +118,20 @@ class StoreDeps {
   ) {}
 }
 
+/** Adds the child `name`, which `node` does not have yet, keeping the sorted-name caches right. */
+function addChild(node: Node, name: string): Node {
+  let children = node.children;
+  if (children === null) {
+    children = node.children = new Map();
+    if (node.parent !== null) node.parent.sortedDirs = null; // node becomes a dir
+  }
+  const child = new Node(name, node);
+  children.set(name, child);
+  node.sortedAll = null;
+  node.sortedDirs = null;
+  return child;
+}
+
 /** Number of ancestors (the root has 0); a node's depth is the number of segments in its key. */
 function depth(n: Node): number {
   let d = 0;
@@ -352,19 +366,7 @@ export class KVStore {
     for (;;) {
       const i = key.indexOf('/', start);
       const name = i < 0 ? key.slice(start) : key.slice(start, i);
-      let children = node.children;
-      if (children === null) {
-        children = node.children = new Map();
-        if (node.parent !== null) node.parent.sortedDirs = null; // node becomes a dir
-      }
-      let child = children.get(name);
-      if (child === undefined) {
-        child = new Node(name, node);
-        children.set(name, child);
-        node.sortedAll = null;
-        node.sortedDirs = null;
-      }
-      node = child;
+      node = node.children?.get(name) ?? addChild(node, name);
       if (i < 0) return node;
       start = i + 1;
     }
@@ -381,17 +383,7 @@ export class KVStore {
     let d = this.pathTop;
     for (;;) {
       const i = k.indexOf('/', start);
-      const name = i < 0 ? k.slice(start) : k.slice(start, i);
-      let children = node.children;
-      if (children === null) {
-        children = node.children = new Map();
-        if (node.parent !== null) node.parent.sortedDirs = null; // node becomes a dir
-      }
-      const child = new Node(name, node);
-      children.set(name, child);
-      node.sortedAll = null;
-      node.sortedDirs = null;
-      node = child;
+      node = addChild(node, i < 0 ? k.slice(start) : k.slice(start, i));
       if (i < 0) return node;
       start = i + 1;
       // Extend the walk cache along the new path (walk left it ending at `from`).
