@@ -137,6 +137,11 @@ test('fmtTests: basic strings, bytes and escapes', () => {
     ['%#q', '日本語', '`日本語`'],
     ['%#+q', '日本語', '`日本語`'],
     ['%q', '\x07\b\f\n\r\t\v"\\', '"\\a\\b\\f\\n\\r\\t\\v\\"\\\\"'],
+    // Go 1.19 quotes DEL like the other ASCII controls (golang/go#52062): \x7f, not \u007f.
+    ['%q', '\x7f', '"\\x7f"'],
+    ['%+q', 'a\x7fb', '"a\\x7fb"'],
+    ['%#q', '\x7f', '"\\x7f"'],
+    ['%q', rune('\x7f'), "'\\x7f'"],
     ['%+q', '\x07\b\f\n\r\t\v"\\', '"\\a\\b\\f\\n\\r\\t\\v\\"\\\\"'],
     ['%#q', '\x07\b\f\n\r\t\v"\\', '"\\a\\b\\f\\n\\r\\t\\v\\"\\\\"'],
     ['%#+q', '\x07\b\f\n\r\t\v"\\', '"\\a\\b\\f\\n\\r\\t\\v\\"\\\\"'],
@@ -991,7 +996,7 @@ test('strings are measured in runes, hex-encoded as UTF-8', () => {
     ['%q', '\u00a0', '"\\u00a0"'],
     ['%q', '\u{1f600}', '"😀"'],
     ['%+q', '\u{1f600}', '"\\U0001f600"'],
-    ['%q', '\x7f\x00\u200b', '"\\u007f\\x00\\u200b"'],
+    ['%q', '\x7f\x00\u200b', '"\\x7f\\x00\\u200b"'], // Go 1.19: DEL as \x7f (go.dev/doc/go1.19#strconv)
     ['%#q', '\ufeff', '"\\ufeff"'],
     ['%q', '\u00ad', '"\\u00ad"'],
   ]);

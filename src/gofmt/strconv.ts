@@ -57,7 +57,7 @@ function escapeRune(r: number): string {
     case 0x0b:
       return '\\v';
   }
-  if (r < 0x20) return hexRune('\\x', r, 2);
+  if (r < 0x20 || r === 0x7f) return hexRune('\\x', r, 2); // DEL as \x7f since Go 1.19 (golang/go#52062)
   if (r > MAX_RUNE) r = RUNE_ERROR;
   if (r < 0x10000) return hexRune('\\u', r, 4);
   return hexRune('\\U', r, 8);

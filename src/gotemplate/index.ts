@@ -67,12 +67,12 @@ export interface TemplateOptions {
   memoSmallRange?: number;
 }
 
-/** Go's Funcs panics on these; a bad function map is a programming error, not a template error. */
 /** Go's goodName: a letter or underscore, then letters, digits and underscores. Made on first use (~0.6 ms). */
 let identifier: RegExp | undefined;
 /** The ASCII names every function map has: checked without the Unicode tables. */
 const ASCII_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Go's Funcs panics on these; a bad function map is a programming error, not a template error. */
 function checkFuncs(funcs: FuncMap): void {
   for (const [name, f] of Object.entries(funcs)) {
     if (!ASCII_IDENTIFIER.test(name) && !(identifier ??= /^[\p{L}_][\p{L}\p{Nd}_]*$/u).test(name)) throw new TypeError(`function name ${quote(name)} is not a valid identifier`);

@@ -1,63 +1,15 @@
 // The parts of Go's strconv that confd's functions and the file backend expose: Quote (for error texts),
 // ParseBool, Atoi, FormatFloat(f, 'f', -1, 64), with Go's exact results and error texts.
 
-/**
- * Go's unicode.IsPrint, approximated with Unicode properties (letters, marks, numbers, punctuation, symbols, ASCII
- * space). Made on first use: such a regular expression costs ~0.3 ms to create.
- */
-let printable: RegExp | undefined;
+import { quote } from '../../gofmt/strconv.js';
 
-/** Go's strconv.Quote. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const r = ch.codePointAt(0) as number;
-    if (r === 0x22) out += '\\"';
-    else if (r === 0x5c) out += '\\\\';
-    else if (r >= 0x20 && r < 0x7f) out += ch;
-    else if (r >= 0xd800 && r < 0xe000) out += '\\ufffd'; // lone surrogate: Go sees invalid UTF-8 -> RuneError
-    else if (r > 0x7f && (printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u).test(ch)) out += ch;
-    else {
-      switch (r) {
-        case 0x07:
-          out += '\\a';
-          break;
-        case 0x08:
-          out += '\\b';
-          break;
-        case 0x0c:
-          out += '\\f';
-          break;
-        case 0x0a:
-          out += '\\n';
-          break;
-        case 0x0d:
-          out += '\\r';
-          break;
-        case 0x09:
-          out += '\\t';
-          break;
-        case 0x0b:
-          out += '\\v';
-          break;
-        default:
-          if (r < 0x20 || r === 0x7f) out += `\\x${hex(r, 2)}`;
-          else if (r < 0x10000) out += `\\u${hex(r, 4)}`;
-          else out += `\\U${hex(r, 8)}`;
-      }
-    }
-  }
-  return `${out}"`;
-}
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0');
-}
+/** Go's strconv.Quote (gofmt's: one implementation of Go's quoting for fmt, templates and these errors). */
+export { quote as goQuote };
 
 export class NumError extends Error {
   override readonly name = 'NumError';
   constructor(fn: string, input: string, reason: 'invalid syntax' | 'value out of range') {
-    super(`strconv.${fn}: parsing ${goQuote(input)}: ${reason}`);
+    super(`strconv.${fn}: parsing ${quote(input)}: ${reason}`);
   }
 }
 
