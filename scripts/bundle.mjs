@@ -63,7 +63,10 @@ async function bundle() {
  * functions and paths are what most runs use. What it compiles goes into the cache.
  */
 async function train() {
-  const { SEED_TEMPLATE, SEED_RESOURCE_TOML } = await import('../dist/bench/seed.js');
+  // The seed's own template and resource (the tutorial's section 3.4), as the repository keeps them for its tests.
+  const seed = join(root, 'test', 'fixtures', 'seed', 'scenario', 'confd');
+  const SEED_TEMPLATE = readFileSync(join(seed, 'templates', 'haproxy.cfg.tmpl'), 'utf8');
+  const SEED_RESOURCE_TOML = readFileSync(join(seed, 'conf.d', 'haproxy.toml'), 'utf8');
   const work = mkdtempSync(join(tmpdir(), 'confd-ts-train-'));
   try {
     mkdirSync(join(work, 'conf.d'));

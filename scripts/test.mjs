@@ -1,4 +1,4 @@
-// Runs every test file (src/**/*.test.ts beside the code, test/**/*.test.ts for integration) with Node's test
+// Runs every test file (src/**/*.test.ts beside the code, test/**/*.test.ts for integration, tools/**/*.test.ts for the tooling) with Node's test
 // runner through tsx. `npm test -- word` runs only the files whose path contains "word".
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ function walk(dir, out = []) {
   return out;
 }
 const filters = process.argv.slice(2);
-const files = ['src', 'test']
+const files = ['src', 'test', 'tools']
   .flatMap((d) => walk(d))
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
   .sort();

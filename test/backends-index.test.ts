@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { createBackend, nodesFromSrv, orderSrv, srvRecordName } from '../src/backends/index.js';
 import { BackendError } from '../src/backends/types.js';
-import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
+import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
 import { startSrvDns } from './support/dns.js';
 import { v2Put } from './support/etcdv2.js';
 import { backendOptions, serverSkip } from './support/servers.js';

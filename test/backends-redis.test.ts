@@ -6,7 +6,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisBackend } from '../src/backends/redis/index.js';
 import type { Backend } from '../src/backends/types.js';
-import { startRedis, type RedisServer } from '../src/devservers/redis.js';
+import { startRedis, type RedisServer } from '../tools/devservers/redis.js';
 import { freshRoot, watchUntil } from './support/backend-suite.js';
 import { backendOptions, memoryLog, serverSkip } from './support/servers.js';
 

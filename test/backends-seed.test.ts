@@ -1,6 +1,6 @@
 // Issue 4's "done when": the seed's keys written with `ETCDCTL_API=2 etcdctl set` are read by etcdv2 and
 // written with `etcdctl put` by etcdv3/etcd, and render through bin/confd byte-identical to the Go confd's
-// output (shared/seed/scenario/expected-haproxy.cfg, located as ../shared from the repository root);
+// output (test/fixtures/seed/scenario/expected-haproxy.cfg);
 // the same keys in redis (confd's -separator mapping) render the same file.
 
 import assert from 'node:assert/strict';
@@ -13,28 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { parse } from 'yaml';
 import { createBackend } from '../src/backends/index.js';
-import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
-import { startRedis, type RedisServer } from '../src/devservers/redis.js';
+import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
+import { startRedis, type RedisServer } from '../tools/devservers/redis.js';
 import { backendOptions, serverSkip } from './support/servers.js';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-const scenario = join(repoRoot, '..', 'shared', 'seed', 'scenario');
+const scenario = join(repoRoot, 'test', 'fixtures', 'seed', 'scenario');
 const confdBin = join(repoRoot, 'bin', 'confd');
-const haveScenario = existsSync(join(scenario, 'keys.yaml'));
-const haveCli = existsSync(join(repoRoot, 'dist', 'bundle', 'confd.cjs'));
 
-/**
- * The seed's files live in the shared corpus beside the repository (as for test/conformance.test.ts). Missing:
- * a loud skip, or with REQUIRE_SERVERS=1 (CI) the tests run and fail on the missing files, so that issue 4's
- * "done when" can never pass by being skipped.
- */
-function scenarioSkip(): string | false {
-  if (haveScenario || process.env['REQUIRE_SERVERS'] === '1') return false;
-  const msg = `SKIPPED: the seed scenario is not at ${scenario} (copy shared/ beside the repository)`;
-  process.stderr.write(`\n!!!!! ${msg} !!!!!\n\n`);
-  return msg;
-}
-const noScenario = scenarioSkip();
 
 function seedKeys(): [string, string][] {
   const doc = parse(readFileSync(join(scenario, 'keys.yaml'), 'utf8')) as Record<string, unknown>;
@@ -60,7 +46,7 @@ function renderWithConfd(args: string[]): { out: string; stderr: string; status:
   }
 }
 
-describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd', 'etcdctl') || noScenario }, () => {
+describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd', 'etcdctl') }, () => {
   let etcd: EtcdServer;
   before(async () => {
     etcd = await startEtcd({ enableV2: true });
@@ -82,7 +68,7 @@ describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd
       }
     });
 
-    it(`bin/confd -onetime -backend ${name} renders the seed's haproxy.cfg byte for byte`, { skip: !haveCli && 'confd-ts not built (npm run build)' }, () => {
+    it(`bin/confd -onetime -backend ${name} renders the seed's haproxy.cfg byte for byte`, () => {
       const r = renderWithConfd(['-backend', name, '-node', etcd.endpoint]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.out, readFileSync(join(scenario, 'expected-haproxy.cfg'), 'utf8'));
@@ -90,7 +76,7 @@ describe('the seed scenario through the etcd backends', { skip: serverSkip('etcd
   }
 });
 
-describe('the seed scenario through redis', { skip: serverSkip('redis-server') || noScenario }, () => {
+describe('the seed scenario through redis', { skip: serverSkip('redis-server') }, () => {
   let redis: RedisServer;
   before(async () => {
     redis = await startRedis();
@@ -110,7 +96,7 @@ describe('the seed scenario through redis', { skip: serverSkip('redis-server') |
     }
   });
 
-  it('bin/confd -onetime -backend redis -separator : renders the seed\'s haproxy.cfg byte for byte', { skip: !haveCli && 'confd-ts not built (npm run build)' }, () => {
+  it('bin/confd -onetime -backend redis -separator : renders the seed\'s haproxy.cfg byte for byte', () => {
     const r = renderWithConfd(['-backend', 'redis', '-node', redis.endpoint, '-separator', ':']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.out, readFileSync(join(scenario, 'expected-haproxy.cfg'), 'utf8'));

@@ -1,14 +1,14 @@
-// All 146 cases of the shared confd conformance corpus (outputs of the real Go confd), run through bin/confd by
+// All 146 cases of the confd conformance corpus (test/fixtures/conformance) (outputs of the real Go confd), run through bin/confd by
 // the corpus' own runner: one `confd -onetime -backend file` process per case.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { confdBin, repoRoot, requireBuilt, sharedDir } from './daemon-support.js';
+import { confdBin, repoRoot, requireBuilt, fixturesDir } from './daemon-support.js';
 
-test('conformance: every case of shared/conformance/public.json matches the Go confd', () => {
+test('conformance: every case of test/fixtures/conformance/public.json matches the Go confd', () => {
   requireBuilt();
-  const dir = join(sharedDir(), 'conformance');
+  const dir = join(fixturesDir, 'conformance');
   const r = spawnSync(process.execPath, [join(dir, 'run.mjs'), '--bin', confdBin, '--cases', join(dir, 'public.json'), '--jobs', '2', '--show', '200'], {
     cwd: repoRoot,
     encoding: 'utf8',

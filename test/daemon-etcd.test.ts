@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ServerBinaryMissingError } from '../src/devservers/process.js';
-import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
-import { readIf, requireBuilt, runConfd, sharedDir, startConfd, tempDir, waitFor, writeResource } from './daemon-support.js';
+import { ServerBinaryMissingError } from '../tools/devservers/process.js';
+import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
+import { readIf, requireBuilt, runConfd, fixturesDir, startConfd, tempDir, waitFor, writeResource } from './daemon-support.js';
 
 before(() => requireBuilt());
 
@@ -29,7 +29,7 @@ describe('daemon with etcd v3', () => {
   it('renders the seed scenario and follows every change in watch mode', async (t) => {
     const etcd = await etcdOrSkip(t);
     if (!etcd) return;
-    const scenario = join(sharedDir(), 'seed', 'scenario');
+    const scenario = join(fixturesDir, 'seed', 'scenario');
     const seedKeys: Array<[string, string]> = [
       ['/nginx/a.b.com/server1/ip', '1.0.0.1'],
       ['/nginx/a.b.com/server1/port', '10000'],

@@ -1,4 +1,4 @@
-// Shared helpers for the CLI and daemon integration tests: locate the built CLI and the shared corpus, make temp
+// Shared helpers for the CLI and daemon integration tests: locate the built CLI and the fixtures, make temp
 // confdirs, and run `bin/confd` as a real process in its own process group that is always killed at the end.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -11,14 +11,8 @@ import type { TestContext } from 'node:test';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const confdBin = join(repoRoot, 'bin', 'confd');
 
-/** `shared/` beside the repository (CI puts a copy there). Fails loudly when missing. */
-export function sharedDir(): string {
-  const dir = resolve(repoRoot, '..', 'shared');
-  if (!existsSync(join(dir, 'conformance', 'public.json'))) {
-    throw new Error(`shared corpus not found at ${dir} (expected ${join(dir, 'conformance', 'public.json')}); clone or copy shared/ beside the repository`);
-  }
-  return dir;
-}
+/** The repository's test data (test/fixtures: the conformance corpus and the seed scenario, with their provenance). */
+export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 
 /** The CLI must be built, bundle included: the tests run what ships (npm test builds first). */
 export function requireBuilt(): void {

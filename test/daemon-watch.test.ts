@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { readIf, requireBuilt, runConfd, sharedDir, stageFiles, startConfd, tempDir, waitFor, writeKeys, writeResource } from './daemon-support.js';
+import { readIf, requireBuilt, runConfd, fixturesDir, stageFiles, startConfd, tempDir, waitFor, writeKeys, writeResource } from './daemon-support.js';
 
 before(() => requireBuilt());
 
@@ -37,7 +37,7 @@ describe('watch mode', () => {
   });
 
   it("renders the seed's haproxy template after every key change", async (t) => {
-    const scenario = join(sharedDir(), 'seed', 'scenario');
+    const scenario = join(fixturesDir, 'seed', 'scenario');
     const tmpl = readFileSync(join(scenario, 'confd', 'templates', 'haproxy.cfg.tmpl'), 'utf8');
     const head = tmpl.slice(0, tmpl.indexOf('{{$domains'));
     // What the template renders, written out by hand; checked against the Go confd's output first.

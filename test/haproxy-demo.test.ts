@@ -1,4 +1,4 @@
-// `npm run demo` (dist/demo/main.js): it must finish quickly with status 0, show the round robin and the
+// `npm run demo` (tools/demo/main.ts): it must finish quickly with status 0, show the round robin and the
 // changes taking effect, leave no process behind, and fall back to the file backend without etcd/haproxy.
 
 import { after, describe, test } from 'node:test';
@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../src/demo/setup.js';
+import { REPO_ROOT } from '../tools/demo/setup.js';
 import { skipUnless } from './support/haproxy.js';
 
-const DEMO = join(REPO_ROOT, 'dist', 'demo', 'main.js');
+const DEMO = join(REPO_ROOT, 'tools', 'demo', 'main.ts');
 
 interface DemoRun {
   readonly code: number | null;
@@ -24,10 +24,10 @@ interface DemoRun {
  * the group SIGINT (what Ctrl-C in a terminal does) as soon as stdout contains that text.
  */
 function runDemo(env: NodeJS.ProcessEnv, timeoutMs = 60_000, interruptAt?: string): Promise<DemoRun> {
-  if (!existsSync(DEMO)) throw new Error(`${DEMO} does not exist: build first (npx tsc -p .)`);
+  if (!existsSync(DEMO)) throw new Error(`${DEMO} does not exist`);
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [DEMO], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', DEMO], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let interrupted = false;

@@ -9,11 +9,11 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
-import { startEtcd, type EtcdServer } from '../src/devservers/etcd.js';
-import { parseShowProc, startHaproxy, type HaproxyServer } from '../src/devservers/haproxy.js';
-import { httpGet, startHttpBackend, type HttpBackend } from '../src/devservers/httpbackends.js';
-import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../src/devservers/process.js';
-import { prepareExampleConfdir, runConfdOnce, startConfdWatch, type ExampleConfdir } from '../src/demo/setup.js';
+import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
+import { parseShowProc, startHaproxy, type HaproxyServer } from '../tools/devservers/haproxy.js';
+import { httpGet, startHttpBackend, type HttpBackend } from '../tools/devservers/httpbackends.js';
+import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../tools/devservers/process.js';
+import { prepareExampleConfdir, runConfdOnce, startConfdWatch, type ExampleConfdir } from '../tools/demo/setup.js';
 import { answeringBackends, locate, pollUntil, runChecked, skipUnless, startRequestStream } from './support/haproxy.js';
 
 /** The seed's section 3.4 registrations. */

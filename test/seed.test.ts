@@ -1,14 +1,14 @@
-// The seed scenario (shared/seed/scenario): the tutorial's haproxy template and its six etcd keys, rendered by
+// The seed scenario (test/fixtures/seed/scenario): the tutorial's haproxy template and its six etcd keys, rendered by
 // bin/confd through the file backend, must give the Go confd's output byte for byte.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { requireBuilt, runConfd, sharedDir, stageFiles, tempDir } from './daemon-support.js';
+import { requireBuilt, runConfd, fixturesDir, stageFiles, tempDir } from './daemon-support.js';
 
 test('seed: haproxy.cfg from the seed keys equals the Go confd output byte for byte', (t) => {
   requireBuilt();
-  const scenario = join(sharedDir(), 'seed', 'scenario');
+  const scenario = join(fixturesDir, 'seed', 'scenario');
   const dir = tempDir(t);
   const confdir = join(dir, 'confd');
   const dest = join(dir, 'haproxy.cfg');

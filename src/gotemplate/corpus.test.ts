@@ -1,4 +1,4 @@
-// The confd conformance corpus cases (../shared/conformance/public.json beside the repository, outputs of the real Go confd) whose
+// The confd conformance corpus cases (test/fixtures/conformance/public.json, outputs of the real Go confd) whose
 // templates use only builtins, with confd's error text where the case fails. Extracted once; the cases that call
 // confd's functions are covered by the store helper's and the end-to-end tests.
 import assert from 'node:assert/strict';

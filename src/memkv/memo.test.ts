@@ -11,9 +11,9 @@ import { Template } from '../gotemplate/index.js';
 import { GoFunc, T, goFunc, type FuncMap } from '../govalue/index.js';
 import { confdFuncs } from '../resource/funcs.js';
 import { KVStore } from './index.js';
-import { prng } from '../testing/prng.js';
+import { prng } from '../../test/support/prng.js';
 
-const SEED = readFileSync(new URL('../../../shared/seed/scenario/confd/templates/haproxy.cfg.tmpl', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../test/fixtures/seed/scenario/confd/templates/haproxy.cfg.tmpl', import.meta.url), 'utf8');
 
 
 const TEMPLATES: Record<string, string> = {

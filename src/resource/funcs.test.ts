@@ -286,7 +286,7 @@ describe('Go number formatting for the file backend', () => {
 // The conformance cases that exercise the store and confd's functions, run through our template engine with
 // the resource's key handling emulated (raw-prefix filter, prefix stripped, keys joined to "/").
 describe('conformance corpus: store-*, funcs-*, prefix-and-keys', () => {
-  const cases = JSON.parse(readFileSync(new URL('../../../shared/conformance/public.json', import.meta.url), 'utf8')) as Array<{
+  const cases = JSON.parse(readFileSync(new URL('../../test/fixtures/conformance/public.json', import.meta.url), 'utf8')) as Array<{
     id: string;
     area: string;
     keys: Record<string, string>;

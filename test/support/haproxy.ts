@@ -4,9 +4,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findBinary, ServerBinaryMissingError } from '../../src/devservers/process.js';
-import { findHaproxy } from '../../src/devservers/haproxy.js';
-import { httpGet } from '../../src/devservers/httpbackends.js';
+import { findBinary, ServerBinaryMissingError } from '../../tools/devservers/process.js';
+import { findHaproxy } from '../../tools/devservers/haproxy.js';
+import { httpGet } from '../../tools/devservers/httpbackends.js';
 
 /** The binary's path, looking in /usr/sbin too (not on a normal user's PATH on Debian), or undefined. */
 export function locate(binary: 'haproxy' | 'nginx' | 'etcd' | 'etcdctl'): string | undefined {

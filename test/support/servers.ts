@@ -7,7 +7,7 @@
 // and fail on the ServerBinaryMissingError that starting the server throws.
 
 import type { TestContext } from 'node:test';
-import { findBinary, ServerBinaryMissingError } from '../../src/devservers/process.js';
+import { findBinary, ServerBinaryMissingError } from '../../tools/devservers/process.js';
 import type { BackendOptions } from '../../src/backends/types.js';
 
 const announced = new Set<string>();

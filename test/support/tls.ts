@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, runCommand } from '../../src/devservers/process.js';
+import { makeTempDir, runCommand } from '../../tools/devservers/process.js';
 
 export interface TestPki {
   readonly dir: string;

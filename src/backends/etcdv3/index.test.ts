@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { startEtcd, type EtcdServer } from '../../devservers/etcd.js';
-import { findBinary, ServerBinaryMissingError } from '../../devservers/process.js';
+import { startEtcd, type EtcdServer } from '../../../tools/devservers/etcd.js';
+import { findBinary, ServerBinaryMissingError } from '../../../tools/devservers/process.js';
 import type { BackendOptions } from '../types.js';
 import { createEtcdV3Backend } from './index.js';
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSimpleYamlKeys } from './simpleyaml.js';
 import { parseFullYamlKeys, parseYamlKeys } from './yaml.js';
-import { prng as rng } from '../../testing/prng.js';
+import { prng as rng } from '../../../test/support/prng.js';
 
 function simple(text: string): [string, string][] | null {
   const m = new Map<string, string>();

@@ -10,7 +10,7 @@ import { pathJoin } from '../../memkv/gopath.js';
 import { Float, goScalarString, joinKey, resolvePlain } from './goyaml.js';
 import { parseSimpleYamlKeys } from './simpleyaml.js';
 import { parseFullYamlKeys, parseYamlKeys } from './yaml.js';
-import { prng as rng } from '../../testing/prng.js';
+import { prng as rng } from '../../../test/support/prng.js';
 
 type Outcome = { ok: true; entries: [string, string][] } | { ok: false; error: string };
 

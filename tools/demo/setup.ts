@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'smol-toml';
 import { startProcess, type StartedProcess } from '../devservers/process.js';
 
-/** The repository root, from src/demo (tsx) or dist/demo (built). */
+/** The repository root (tools/demo/ → repo root). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 /** The confd command (bin/confd runs the bundle that `npm run build` makes). */

@@ -26,7 +26,7 @@ import {
   type StartedProcess,
 } from './process.js';
 
-/** examples/haproxy/haproxy-reload.mjs, resolved from src/devservers (tsx) or dist/devservers (built). */
+/** examples/haproxy/haproxy-reload.mjs, resolved from tools/devservers. */
 export const HAPROXY_RELOAD_SCRIPT = fileURLToPath(new URL('../../examples/haproxy/haproxy-reload.mjs', import.meta.url));
 
 export const HAPROXY_INSTALL_HINT = 'sudo apt-get install -y haproxy';

@@ -3,7 +3,7 @@
 // rename. It exists to test the bench harness itself and to show what the harness can measure at best
 // (`npm run bench -- --daemon standin`); it is not a confd.
 //
-// Usage: node dist/bench/standin.js ENDPOINT DEST
+// Usage: node --import tsx tools/bench/standin.ts ENDPOINT DEST
 
 import { Etcd3 } from 'etcd3';
 import { renameSync, writeFileSync } from 'node:fs';

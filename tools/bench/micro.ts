@@ -4,9 +4,9 @@
 // (`memo: store.tracker()`), where a one-key change re-runs only the range iterations that read it.
 
 import { performance } from 'node:perf_hooks';
-import { Template } from '../gotemplate/index.js';
-import { KVStore } from '../memkv/index.js';
-import { confdFuncs } from '../resource/funcs.js';
+import { Template } from '../../src/gotemplate/index.js';
+import { KVStore } from '../../src/memkv/index.js';
+import { confdFuncs } from '../../src/resource/funcs.js';
 import { buildRegistry, portKey, renderSeed } from './registry.js';
 import { SEED_TEMPLATE } from './seed.js';
 

@@ -130,4 +130,4 @@ export function toYaml(values: ReadonlyMap<string, string>): string {
   return lines.join('\n') + '\n';
 }
 
-export { prng } from '../testing/prng.js';
+export { prng } from '../../test/support/prng.js';

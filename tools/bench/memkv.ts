@@ -1,13 +1,13 @@
 // Times the store side of the seed's template over 200,000 keys: `lsdir "/nginx"`, then per domain
 // `lsdir "/nginx/<domain>"` and per host `getv .../ip` and `getv .../port`, through the template functions,
 // after each of a series of single-key changes (the daemon's watch-event path: a value change, a host added,
-// a host removed). The template engine and fmt are not included (src/bench times the whole render). Not a test.
+// a host removed). The template engine and fmt are not included (tools/bench/run.ts times the whole render). Not a test.
 //
 //   node --expose-gc --import tsx src/memkv/bench.ts [domains] [hostsPerDomain] [iterations]
 //
 // The cost is dominated by the 200,000 getv look-ups of freshly built key strings (~0.2 µs each).
 
-import { KVStore } from './index.js';
+import { KVStore } from '../../src/memkv/index.js';
 
 const domains = Number(process.argv[2] ?? 1000);
 const hosts = Number(process.argv[3] ?? 100);

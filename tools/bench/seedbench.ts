@@ -7,9 +7,9 @@
 // makes the template memoised with the store's tracker. Every 25th change (--check-every N; 0: none) and the last
 // are checked against a fresh, unmemoised render.
 import { readFileSync } from 'node:fs';
-import { goFunc, goSlice, T, type FuncMap } from '../govalue/index.js';
-import { KVStore } from '../memkv/index.js';
-import { Template } from './index.js';
+import { goFunc, goSlice, T, type FuncMap } from '../../src/govalue/index.js';
+import { KVStore } from '../../src/memkv/index.js';
+import { Template } from '../../src/gotemplate/index.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -23,7 +23,7 @@ const nKeys = Number(flag('--keys') ?? 200000);
 const domains = Number(flag('--domains') ?? (useStore ? Math.max(1, Math.round(nKeys / 20)) : 100));
 const nChanges = Number(flag('--changes') ?? 200);
 const checkEvery = Number(flag('--check-every') ?? 25);
-const file = args.find((a) => !a.startsWith('--')) ?? new URL('../../../shared/seed/scenario/confd/templates/haproxy.cfg.tmpl', import.meta.url).pathname;
+const file = args.find((a) => !a.startsWith('--')) ?? new URL('../../test/fixtures/seed/scenario/confd/templates/haproxy.cfg.tmpl', import.meta.url).pathname;
 const text = readFileSync(file, 'utf8');
 
 const hosts = Math.max(1, Math.round(nKeys / 2 / domains));

@@ -144,7 +144,7 @@ export function writeResults(path: string, section: string): void {
     const e = old.indexOf(END);
     text = b >= 0 && e > b ? old.slice(0, b) + block + old.slice(e + END.length) : `${old.trimEnd()}\n\n${block}\n`;
   } else {
-    text = `# confd-ts benchmark results\n\nProduced by \`npm run bench\` (src/bench/); see issue 6 for the targets.\n\n${block}\n`;
+    text = `# confd-ts benchmark results\n\nProduced by \`npm run bench\` (tools/bench/); see issue 6 for the targets.\n\n${block}\n`;
   }
   writeFileSync(path, text);
 }

@@ -69,9 +69,9 @@ export interface RunResult {
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** bin/confd of this checkout (dist/bench/ → repo root). */
+/** bin/confd of this checkout (tools/bench/ → repo root). */
 export const CONFD_BIN = join(here, '..', '..', 'bin', 'confd');
-const STANDIN = join(here, 'standin.js');
+const STANDIN = join(here, 'standin.ts');
 
 const FIRST_RENDER_TIMEOUT_MS = 180_000;
 const CHANGE_TIMEOUT_MS = 10_000;
@@ -108,14 +108,16 @@ function writeConfdir(root: string, dest: string): string {
  * NODE_OPTIONS cannot carry --cpu-prof, hence the explicit node command line.
  */
 function nodeCommand(script: string, args: readonly string[], profileDir: string | undefined, root: string, tag: string): [string, string[]] {
-  if (profileDir === undefined) return script === CONFD_BIN ? [script, [...args]] : [process.execPath, [script, ...args]];
+  // The stand-in is TypeScript run through tsx, as all tooling is (tools/ is never compiled into dist/).
+  const tsx = script === CONFD_BIN ? [] : ['--import', 'tsx'];
+  if (profileDir === undefined) return script === CONFD_BIN ? [script, [...args]] : [process.execPath, [...tsx, script, ...args]];
   const dir = join(profileDir, tag);
   mkdirSync(dir, { recursive: true });
   // --cpu-prof writes the profile when the process exits normally, not when a signal kills it: a preloaded
   // SIGUSR2 handler gives the bench a way to end the daemon with process.exit() without touching its code.
   const preload = join(root, 'exit-on-sigusr2.mjs');
   writeFileSync(preload, "process.on('SIGUSR2', () => process.exit(0));\n");
-  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--import=${pathToFileURL(preload).href}`, script, ...args]];
+  return [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--import=${pathToFileURL(preload).href}`, ...tsx, script, ...args]];
 }
 
 function childEnv(o: RunOptions): NodeJS.ProcessEnv {
