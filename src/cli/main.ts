@@ -12,6 +12,19 @@ function makeLogger(config: Pick<ConfdConfig, 'logLevel' | 'logFormat'>): Logger
   return createLogger({ level: config.logLevel, format: config.logFormat, write: writeErr });
 }
 
+/**
+ * The Go confd release whose behaviour confd-ts reproduces: `-version` reports it first, as the Go confd does.
+ * (The conformance corpus was recorded from confd's master, whose behaviour is 0.16.0's plus fixes.)
+ */
+const GO_CONFD_VERSION = '0.16.0';
+
+/**
+ * `-version`: "confd 0.16.0 (confd-ts 0.2.0, Node.js v20.x)". The Go confd prints "confd 0.16.0" on its first
+ * line (then Git SHA, Go Version, Go OS/Arch lines), and scripts parse that line: `awk '{print $2}'`, a regex like
+ * `^confd (\d+\.\d+\.\d+)`, a semver comparison against a minimum. So the second field is the bare confd version
+ * confd-ts behaves as (not "0.16.0-compatible", which semver orders below 0.16.0 and equality checks reject), and
+ * what actually runs follows in parentheses.
+ */
 function version(): string {
   let v = 'unknown';
   try {
@@ -19,7 +32,7 @@ function version(): string {
   } catch {
     // running from an unusual layout: still print something useful
   }
-  return `confd ${v} (confd-ts, Node.js ${process.version})`;
+  return `confd ${GO_CONFD_VERSION} (confd-ts ${v}, Node.js ${process.version})`;
 }
 
 /** The standard streams this process wrote to: the ones to drain before exiting. */
