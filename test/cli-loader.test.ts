@@ -67,6 +67,15 @@ describe('bin/confd loader', () => {
     assert.equal(r.stdout, 'dist -version\n');
   });
 
+  it('says how to build when there is neither a bundle nor dist/ (a clone installed before its build)', (t) => {
+    const l = layout(tempDir(t));
+    rmSync(join(l.bundle, '..', '..'), { recursive: true });
+    const r = run(l.bin, ['-version']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^confd: confd-ts is not built \(no .*dist\): run `npm ci && npm run build` in /);
+  });
+
   it('writes a code cache on request, takes it on the next start, and runs on with a cache V8 rejects', (t) => {
     const l = layout(tempDir(t));
     age(l.distMain, 60);
@@ -94,6 +103,6 @@ describe('bin/confd loader', () => {
     const r = run(confdBin, ['-version'], { CONFD_TS_CODE_CACHE: 'check' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /code cache accepted/);
-    assert.match(r.stdout, /^confd \d+\.\d+\.\d+ \(confd-ts, Node\.js v/);
+    assert.match(r.stdout, /^confd \d+\.\d+\.\d+ \(confd-ts \d+\.\d+\.\d+, Node\.js v/);
   });
 });
