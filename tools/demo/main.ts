@@ -200,6 +200,11 @@ async function fullDemo(): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  // `npm run demo | head -3`: the reader has gone. Stop what the demo started and end quietly, as `yes | head` does.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    void cleanup().then(() => process.exit(0));
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       say(`\n${sig}: stopping everything the demo started`);
