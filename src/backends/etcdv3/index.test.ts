@@ -61,7 +61,7 @@ describe('etcdv3 reads of a large registry', { skip: etcdSkip() }, () => {
       let late: Promise<unknown> | undefined;
       const revision = await b.readEach!(['/reg'], (k, v) => {
         // A write while the read is under way must not show up in it: every page is read at one revision.
-        late ??= w.put('/reg/99999').value('late');
+        late ??= w.put('/reg/99999').value('late').exec();
         if (k !== '/regx' && v !== `v${Number(k.slice(5))}`) wrongValue ??= `${k}=${v}`;
         seen.push(k);
       });
