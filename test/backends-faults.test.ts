@@ -179,7 +179,7 @@ describe('etcd over TLS', { skip: serverSkip('etcd', 'openssl') }, () => {
   it('a missing CA file is a configuration error naming the file', async () => {
     assert.throws(
       () => createEtcdV3Backend(backendOptions({ nodes: [etcd.endpoint], clientCaKeys: '/nonexistent/ca.pem' })),
-      (err: Error) => err instanceof BackendError && err.code === 'ECONFIG' && err.message.includes('/nonexistent/ca.pem'),
+      (err: Error) => err instanceof BackendError && err.code === 'ETLSFILE' && err.message.includes('-client-ca-keys /nonexistent/ca.pem'),
     );
   });
 });

@@ -7,17 +7,23 @@ import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { createBackend, nodesFromSrv, orderSrv, srvRecordName } from '../src/backends/index.js';
 import { BackendError } from '../src/backends/types.js';
+import { ConfigError, resolveConfig } from '../src/config/index.js';
 import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
 import { startSrvDns } from './support/dns.js';
 import { v2Put } from './support/etcdv2.js';
 import { backendOptions, serverSkip } from './support/servers.js';
 
 describe('createBackend', () => {
-  for (const name of ['consul', 'vault', 'dynamodb', 'ssm', 'zookeeper', 'rancher', 'metad']) {
-    it(`${name} is refused with ENOTSUPPORTED`, () => {
+  for (const name of ['consul', 'vault', 'dynamodb', 'ssm', 'zookeeper', 'rancher', 'metad', 'stackengine']) {
+    it(`${name} is refused with ENOTSUPPORTED, by the factory and by the configuration alike`, () => {
+      const message = `backend ${name} is not supported; supported: env, etcd, etcdv2, etcdv3, file, redis`;
       assert.throws(
         () => createBackend(name, backendOptions()),
-        (err: unknown) => err instanceof BackendError && err.code === 'ENOTSUPPORTED' && err.message === `backend ${name} is not supported`,
+        (err: unknown) => err instanceof BackendError && err.code === 'ENOTSUPPORTED' && err.message === message,
+      );
+      assert.throws(
+        () => resolveConfig({ args: ['-backend', name], env: {}, readFile: () => undefined }),
+        (err: unknown) => err instanceof ConfigError && err.code === 'ENOTSUPPORTED' && err.message.startsWith(`${message} (from`),
       );
     });
   }
@@ -25,7 +31,7 @@ describe('createBackend', () => {
   it('an unknown name is refused, listing the supported ones', () => {
     assert.throws(
       () => createBackend('etcd4', backendOptions()),
-      (err: unknown) => err instanceof BackendError && /Invalid backend "etcd4".*etcdv3/.test(err.message),
+      (err: unknown) => err instanceof BackendError && err.code === 'EINVALIDBACKEND' && /^backend etcd4 is not supported \(unknown backend\); supported: .*etcdv3/.test(err.message),
     );
   });
 

@@ -47,6 +47,20 @@ describe('bin/confd', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
+  it('-log-format json (flag or CONFD_LOG_FORMAT) applies to an error in the configuration itself', () => {
+    for (const r of [
+      runConfd(['-backend', 'consul', '-log-format', 'json', '-config-file', '/dev/null']),
+      runConfd(['-backend', 'consul', '-config-file', '/dev/null'], { env: { CONFD_LOG_FORMAT: 'json' } }),
+    ]) {
+      assert.equal(r.code, 1);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      const entry = JSON.parse(lines[0]!) as { level: string; msg: string };
+      assert.equal(entry.level, 'error');
+      assert.match(entry.msg, /^backend consul is not supported/);
+    }
+  });
+
   it('precedence: flag > CONFD_* environment > confd.toml > default', (t) => {
     const dir = tempDir(t);
     const keys = join(dir, 'keys.json');

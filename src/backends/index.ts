@@ -5,16 +5,12 @@
 // -srv-record) also happens then, since it is asynchronous.
 
 import { promises as dns } from 'node:dns';
-import { accessSync, constants as fsConstants } from 'node:fs';
 import { createEnvBackend } from './env/index.js';
 import { createFileBackend } from './file/index.js';
+import { checkTlsFiles } from './shared/tls.js';
 import { BackendError, type Backend, type BackendOptions, type Snapshot, type WatchEvent } from './types.js';
+import { backendNameProblem } from './names.js';
 import { describeError } from './util.js';
-
-/** confd's backends that confd-ts does not implement. */
-const UNSUPPORTED = ['consul', 'vault', 'dynamodb', 'ssm', 'zookeeper', 'rancher', 'metad'];
-
-export const SUPPORTED_BACKENDS = ['file', 'env', 'etcd', 'etcdv3', 'etcdv2', 'redis'] as const;
 
 export interface SrvRecord {
   readonly name: string;
@@ -132,27 +128,6 @@ class LazyBackend implements Backend {
   }
 }
 
-/**
- * The TLS files named by -client-cert, -client-key and -client-ca-keys must be readable when the backend is
- * created, not at its first read: a SIGHUP to a configuration naming a missing key is then refused while the
- * running configuration keeps working.
- */
-function checkTlsFiles(name: string, o: BackendOptions): void {
-  const files: [string, string | undefined][] = [
-    ['-client-cert', o.clientCert],
-    ['-client-key', o.clientKey],
-    ['-client-ca-keys', o.clientCaKeys],
-  ];
-  for (const [flag, file] of files) {
-    if (file === undefined || file === '') continue;
-    try {
-      accessSync(file, fsConstants.R_OK);
-    } catch (e) {
-      throw new BackendError(`${name}: ${flag} ${file}: ${describeError(e)}`, 'ETLSFILE', { retryable: false, cause: e });
-    }
-  }
-}
-
 export function createBackend(name: string, o: BackendOptions, deps: CreateBackendDeps = {}): Backend {
   if (name === 'etcd' || name === 'etcdv3' || name === 'etcdv2' || name === 'redis') checkTlsFiles(name, o);
   const resolveSrv = deps.resolveSrv ?? ((record: string) => dns.resolveSrv(record));
@@ -184,11 +159,9 @@ export function createBackend(name: string, o: BackendOptions, deps: CreateBacke
         const { createRedisBackend } = await import('./redis/index.js');
         return createRedisBackend(await withNodes());
       });
-    default:
-      if (UNSUPPORTED.includes(name)) {
-        throw new BackendError(`backend ${name} is not supported`, 'ENOTSUPPORTED', { retryable: false });
-      }
-      // confd: errors.New("Invalid backend")
-      throw new BackendError(`Invalid backend ${JSON.stringify(name)} (supported: ${SUPPORTED_BACKENDS.join(', ')})`, 'EINVALIDBACKEND', { retryable: false });
+    default: {
+      const problem = backendNameProblem(name) ?? { message: `backend ${name} has no implementation`, code: 'EINVALIDBACKEND' };
+      throw new BackendError(problem.message, problem.code, { retryable: false });
+    }
   }
 }

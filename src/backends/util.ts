@@ -3,21 +3,7 @@
 
 import { BackendError } from './types.js';
 
-/** Sleep `ms`; resolves early (to false) when `signal` aborts, true otherwise. Never rejects. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from '../util/sleep.js';
 
 /** Exponential backoff with jitter: 100 ms, 200 ms, ... capped at `maxMs`; `reset()` after a success. */
 export class Backoff {
@@ -85,10 +71,7 @@ export function describeError(err: unknown): string {
   return parts.join(': ');
 }
 
-/** True when `key` equals or lies below any of `prefixes` by raw string prefix (etcd semantics). */
-export function matchesRawPrefix(key: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((p) => key.startsWith(p));
-}
+export { matchesRawPrefix, minimalPrefixes } from '../util/prefixes.js';
 
 /** True when `key` is `prefix` itself or lies in the directory `prefix` (etcd v2 / redis semantics). */
 export function inTree(key: string, prefix: string): boolean {
@@ -145,14 +128,4 @@ export class EventQueue<T> {
       });
     }
   }
-}
-
-/** Remove duplicates and prefixes already covered by a shorter one (raw prefix semantics). */
-export function minimalPrefixes(prefixes: readonly string[]): string[] {
-  const sorted = [...new Set(prefixes)].sort();
-  const out: string[] = [];
-  for (const p of sorted) {
-    if (!out.some((q) => p.startsWith(q))) out.push(p);
-  }
-  return out;
 }

@@ -1,10 +1,12 @@
-// The `confd` command: the only place that reads argv and sets the exit status.
+// The `confd` command: the only place that reads argv and sets the exit status. It parses the command line and
+// hands the resolved configuration to the composition root (daemon/index.ts run()), the same for -onetime and
+// the daemon.
 //
 // Exit status: 0 success (also after SIGTERM/SIGINT in daemon mode), 1 a failure (configuration, backend,
 // or any template resource in -onetime), 2 bad command-line usage (as Go's flag package).
 
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseArgs, resolveConfig, usageText, UsageError, type ConfdConfig, type Resolved } from '../config/index.js';
+import { ConfigError, earlyLogFormat, parseArgs, resolveConfig, usageText, UsageError, type ConfdConfig, type Resolved } from '../config/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { boundHeapGrowth } from './heap.js';
 
@@ -38,8 +40,19 @@ function version(): string {
 /** The standard streams this process wrote to: the ones to drain before exiting. */
 const written = new Set<NodeJS.WriteStream>();
 
+/** Set once stdout's reader has gone (`confd -onetime -noop | head`): further output is dropped, not a crash. */
+let stdoutClosed = false;
+
 /** All of confd's standard output (rendered diffs, -version, -help). */
 function writeOut(text: string): void {
+  if (stdoutClosed) return;
+  if (!written.has(process.stdout)) {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      stdoutClosed = true;
+      written.delete(process.stdout);
+      if (err.code !== 'EPIPE') writeErr(`confd: standard output: ${err.message}\n`);
+    });
+  }
   written.add(process.stdout);
   process.stdout.write(text);
 }
@@ -92,81 +105,21 @@ async function main(argv: readonly string[]): Promise<number> {
     resolved = resolveConfig({ args: parsed, env: process.env });
   } catch (e) {
     if (e instanceof ConfigError) {
-      createLogger({ write: writeErr }).error(e.message);
+      // The configuration did not resolve, but -log-format (flag or environment) may have: a JSON log stays JSON.
+      createLogger({ format: earlyLogFormat(parsed, process.env), write: writeErr }).error(e.message);
       return 1;
     }
     throw e;
   }
   const { config } = resolved;
 
-  if (config.onetime) {
-    const log = makeLogger(config);
-    for (const w of resolved.warnings) log.warn(w);
-    log.info('Starting confd');
-    log.info(`Backend set to ${config.backend}`);
-    const [{ openBackend }, { Runner }, { runShellCommand }] = await Promise.all([
-      import('../daemon/backend.js'),
-      import('../daemon/runner.js'),
-      import('../resource/command.js'),
-    ]);
-    let backend;
-    try {
-      backend = await openBackend(config, log);
-    } catch (e) {
-      log.error((e as Error).message);
-      return 1;
-    }
-    const ac = new AbortController();
-    const kill = new AbortController();
-    // Without handlers Node dies at once on SIGTERM/SIGINT, orphaning a running check_cmd/reload_cmd (its own
-    // process group) and leaving its stage file behind. As in daemon mode: the first signal lets the resource in
-    // flight finish and starts no other, a second one kills the running command.
-    const onSignal = (sig: NodeJS.Signals): void => {
-      if (ac.signal.aborted) {
-        log.warn(`Captured ${sig} again. Killing running commands`);
-        kill.abort();
-        return;
-      }
-      log.info(`Captured ${sig}. Exiting...`);
-      ac.abort();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-    const runner = new Runner({
-      config,
-      log,
-      backend,
-      runCommand: runShellCommand,
-      out: writeOut,
-      getenv: (name) => process.env[name],
-      signal: ac.signal,
-      killSignal: kill.signal,
-      onProcessed: () => processed++,
-    });
-    let processed = 0;
-    let code: number;
-    try {
-      code = await runner.once();
-    } catch (e) {
-      log.error((e as Error).message);
-      code = 1;
-    } finally {
-      await backend.close().catch((e: unknown) => log.warn(`closing backend: ${(e as Error).message}`));
-    }
-    // An interrupted run did not bring every resource up to date: report it.
-    if (ac.signal.aborted && code === 0 && processed < runner.resources.length) {
-      log.error('Interrupted before all template resources were processed');
-      code = 1;
-    }
-    return code;
+  makeLogger(config).info('Starting confd');
+  if (!config.onetime) {
+    const heapFlag = boundHeapGrowth();
+    if (heapFlag !== undefined) makeLogger(config).debug(`V8 heap growth bounded for a long-running process: ${heapFlag}`);
   }
-
-  const log = makeLogger(config);
-  log.info('Starting confd');
-  const heapFlag = boundHeapGrowth();
-  if (heapFlag !== undefined) log.debug(`V8 heap growth bounded for a long-running process: ${heapFlag}`);
-  const { runDaemon } = await import('../daemon/index.js');
-  return runDaemon({ argv, env: process.env, initial: resolved, makeLogger, out: writeOut });
+  const { run } = await import('../daemon/index.js');
+  return run({ argv, env: process.env, initial: resolved, makeLogger, out: writeOut });
 }
 
 main(process.argv.slice(2)).then(

@@ -4,6 +4,7 @@
 // and silently ignores the rest (so `confd -onetime true -backend file` quietly runs the etcd backend); we
 // report it as an error instead.
 
+import { parseBool } from '../golib/strconv.js';
 import { FLAGS, FLAG_BY_NAME, type FlagDef } from './flags.js';
 import { parseDuration } from './duration.js';
 
@@ -21,27 +22,8 @@ export interface ParsedArgs {
   readonly help: boolean;
 }
 
-/** Go's strconv.ParseBool. */
-export function parseGoBool(s: string): boolean | undefined {
-  switch (s) {
-    case '1':
-    case 't':
-    case 'T':
-    case 'TRUE':
-    case 'true':
-    case 'True':
-      return true;
-    case '0':
-    case 'f':
-    case 'F':
-    case 'FALSE':
-    case 'false':
-    case 'False':
-      return false;
-    default:
-      return undefined;
-  }
-}
+/** Go's strconv.ParseBool (what Go's flag package accepts for a bool). */
+export const parseGoBool: (s: string) => boolean | undefined = parseBool;
 
 /** Go's strconv.ParseInt(s, 0, 64) for the sizes we need (decimal, 0x, 0o, 0b, leading-0 octal, underscores). */
 export function parseGoInt(s: string): number | undefined {

@@ -91,8 +91,3 @@ export const FLAGS: readonly FlagDef[] = [
 ];
 
 export const FLAG_BY_NAME: ReadonlyMap<string, FlagDef> = new Map(FLAGS.map((f) => [f.name, f]));
-
-/** Backends confd-ts implements. */
-export const SUPPORTED_BACKENDS = ['env', 'etcd', 'etcdv2', 'etcdv3', 'file', 'redis'] as const;
-/** Backends the Go confd has and we do not: accepted by the parser, refused with a clear message. */
-export const UNSUPPORTED_BACKENDS = ['consul', 'dynamodb', 'metad', 'rancher', 'ssm', 'stackengine', 'vault', 'zookeeper'] as const;

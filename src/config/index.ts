@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parseLogLevel, type LogFormat, type LogLevel } from '../log/index.js';
 import { convertText, parseArgs, parseGoInt, type FlagValue, type ParsedArgs } from './args.js';
 import { parseDuration } from './duration.js';
-import { FLAGS, FLAG_BY_NAME, SUPPORTED_BACKENDS, UNSUPPORTED_BACKENDS, type FlagDef } from './flags.js';
+import { backendNameProblem } from '../backends/names.js';
+import { FLAGS, FLAG_BY_NAME, type FlagDef } from './flags.js';
 import { ConfigError, keyLine, parseToml, tomlTypeName, where } from './toml.js';
 
 export { ConfigError } from './toml.js';
@@ -231,6 +232,24 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/**
+ * -log-format as far as it is known when the configuration does not resolve: the flag, else its CONFD_*
+ * variable (confd.toml may be what failed). The error is then logged in the format asked for: a JSON log
+ * pipeline never receives a plain-text line, not even the first one.
+ */
+export function earlyLogFormat(args: ParsedArgs, env: ResolveInput['env']): LogFormat {
+  let v = args.values.get('log-format');
+  if (v === undefined) {
+    for (const name of FLAG_BY_NAME.get('log-format')?.env ?? []) {
+      if (env[name] !== undefined && env[name] !== '') {
+        v = env[name];
+        break;
+      }
+    }
+  }
+  return v === 'json' ? 'json' : 'text';
+}
+
 export function resolveConfig(input: ResolveInput): Resolved {
   const args = Array.isArray(input.args) ? parseArgs(input.args as readonly string[]) : (input.args as ParsedArgs);
   const readFile = input.readFile ?? readIfExists;
@@ -271,10 +290,8 @@ export function resolveConfig(input: ResolveInput): Resolved {
   };
 
   const backend = str('backend');
-  if (!(SUPPORTED_BACKENDS as readonly string[]).includes(backend)) {
-    const known = (UNSUPPORTED_BACKENDS as readonly string[]).includes(backend);
-    bad('backend', `backend ${backend} is not supported${known ? '' : ' (unknown backend)'}; supported: ${SUPPORTED_BACKENDS.join(', ')}`, 'ENOTSUPPORTED');
-  }
+  const backendProblem = backendNameProblem(backend);
+  if (backendProblem) bad('backend', backendProblem.message, backendProblem.code);
 
   let logLevel: LogLevel = 'info';
   const ll = str('log-level');

@@ -1,5 +1,6 @@
-// Opening the configured backend. Modules are imported only when selected, so `-backend file` never loads the
-// etcd or Redis client libraries (startup time matters for -onetime runs from scripts and cron).
+// Opening the configured backend through the one factory (backends/index.ts): the etcd and Redis client libraries
+// are imported only when selected, so `-backend file` never loads them (startup time matters for -onetime runs
+// from scripts and cron). Also the read-with-a-time-limit every mode uses.
 
 import type { Backend, BackendOptions, Snapshot } from '../backends/types.js';
 import { BackendError } from '../backends/types.js';
@@ -29,20 +30,14 @@ export function backendOptions(config: ConfdConfig, nodes: readonly string[], lo
   return o;
 }
 
+/** The configured backend, from the one factory (backends/index.ts, which loads etcd and Redis clients lazily). */
 export async function openBackend(config: ConfdConfig, log: Logger): Promise<Backend> {
   // With an SRV record the backend discovers its nodes (confd: SRV answers replace the node list).
   const srv = config.srvRecord !== '' && config.backend !== 'env' && config.backend !== 'file';
   const nodes = srv ? [] : config.nodes;
   if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.join(', ')}`);
-  const o = backendOptions(config, nodes, log);
-  switch (config.backend) {
-    case 'file':
-      return (await import('../backends/file/index.js')).createFileBackend(o);
-    case 'env':
-      return (await import('../backends/env/index.js')).createEnvBackend(o);
-    default:
-      return (await import('../backends/index.js')).createBackend(config.backend, o);
-  }
+  const { createBackend } = await import('../backends/index.js');
+  return createBackend(config.backend, backendOptions(config, nodes, log));
 }
 
 /**

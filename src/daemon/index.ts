@@ -1,10 +1,12 @@
-// The long-running daemon: signals, configuration reloads, and one "generation" (backend + resources + loop) per
-// configuration.
+// The composition root of the `confd` command, shared by -onetime and the daemon: the logger, the backend from the
+// one factory, the Runner with its command runner, and the stop signals, put together in one place. cli/main.ts
+// parses the command line and calls run().
 //
-// SIGTERM/SIGINT: stop the loops, let in-flight renders and commands finish, close the backend, exit 0 (a second
-// signal kills running commands). SIGHUP: re-read confd.toml (same flags and environment) and conf.d; if the new
-// configuration is valid, the current generation finishes its in-flight work and a new one starts with a fresh
-// full read; if not, the error is logged and the current configuration keeps running.
+// SIGTERM/SIGINT (both modes): stop starting work, let in-flight renders and commands finish, close the backend;
+// a second signal kills running commands. -onetime then exits 1 if a resource was left unprocessed; the daemon
+// exits 0. SIGHUP (daemon): re-read confd.toml (same flags and environment) and conf.d; if the new configuration
+// is valid, the current generation (backend + resources + loop) finishes its in-flight work and a new one starts
+// with a fresh full read; if not, the error is logged and the current configuration keeps running.
 
 import type { Backend } from '../backends/types.js';
 import { resolveConfig, type ConfdConfig, type Resolved } from '../config/index.js';
@@ -12,8 +14,9 @@ import type { Logger } from '../log/index.js';
 import { runShellCommand, type CommandRunner } from '../resource/command.js';
 import { listResourceFiles } from '../resource/load.js';
 import type { TemplateResource } from '../resource/resource.js';
+import { errorMessage } from '../util/errors.js';
 import { openBackend as defaultOpenBackend } from './backend.js';
-import { Runner } from './runner.js';
+import { Runner, type RunnerDeps } from './runner.js';
 
 export { Runner } from './runner.js';
 
@@ -22,7 +25,7 @@ export interface SignalSource {
   off(sig: NodeJS.Signals, fn: (sig: NodeJS.Signals) => void): unknown;
 }
 
-export interface DaemonOptions {
+export interface RunOptions {
   /** Command line, re-resolved with the environment and confd.toml on SIGHUP. */
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -36,39 +39,114 @@ export interface DaemonOptions {
   readonly onStarted?: () => void;
 }
 
-type Wake = 'done' | 'hup' | 'stop';
+/** @deprecated the name before -onetime shared it; use RunOptions. */
+export type DaemonOptions = RunOptions;
 
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+/** `confd` after its command line is resolved: -onetime or the daemon. Resolves with the exit status. */
+export function run(o: RunOptions): Promise<number> {
+  return o.initial.config.onetime ? runOnce(o) : runDaemon(o);
 }
 
-/** Runs until SIGTERM/SIGINT (exit status 0) or a fatal error (1). */
-export async function runDaemon(o: DaemonOptions): Promise<number> {
-  const signals = o.signals ?? process;
-  const open = o.openBackend ?? defaultOpenBackend;
+interface StopSignals {
+  /** Aborted by the first SIGTERM/SIGINT: start nothing new, let what runs finish. */
+  readonly stop: AbortSignal;
+  /** Aborted by the second: kill the running check/reload commands. */
+  readonly kill: AbortSignal;
+  dispose(): void;
+}
+
+/**
+ * SIGTERM/SIGINT, handled alike in both modes. Without handlers Node dies at once, orphaning a running
+ * check_cmd/reload_cmd (its own process group) and leaving its stage file behind.
+ */
+function trapStopSignals(signals: SignalSource, log: () => Logger, onStop: () => void = () => {}): StopSignals {
   const stop = new AbortController();
   const kill = new AbortController();
+  const onTerm = (sig: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      log().warn(`Captured ${sig} again. Killing running commands`);
+      kill.abort();
+      return;
+    }
+    log().info(`Captured ${sig}. Exiting...`);
+    stop.abort();
+    onStop();
+  };
+  signals.on('SIGTERM', onTerm);
+  signals.on('SIGINT', onTerm);
+  return {
+    stop: stop.signal,
+    kill: kill.signal,
+    dispose: () => {
+      signals.off('SIGTERM', onTerm);
+      signals.off('SIGINT', onTerm);
+    },
+  };
+}
+
+/** The Runner for one configuration, wired the same way in both modes. */
+function newRunner(o: RunOptions, d: Pick<RunnerDeps, 'config' | 'log' | 'backend' | 'signal' | 'killSignal' | 'previous' | 'onProcessed'>): Runner {
+  return new Runner({ runCommand: o.runCommand ?? runShellCommand, out: o.out, getenv: (name) => o.env[name], ...d });
+}
+
+/** The first lines every run logs, then the backend opened; undefined (logged) when it cannot be opened. */
+async function start(o: RunOptions, resolved: Resolved, log: Logger): Promise<Backend | undefined> {
+  for (const w of resolved.warnings) log.warn(w);
+  log.info(`Backend set to ${resolved.config.backend}`);
+  try {
+    return await (o.openBackend ?? defaultOpenBackend)(resolved.config, log);
+  } catch (e) {
+    log.error(errorMessage(e));
+    return undefined;
+  }
+}
+
+/** -onetime: every resource once; 1 if any failed or a signal stopped the run before all were processed. */
+export async function runOnce(o: RunOptions): Promise<number> {
+  const config = o.initial.config;
+  const log = o.makeLogger(config);
+  const signals = trapStopSignals(o.signals ?? process, () => log);
+  try {
+    const backend = await start(o, o.initial, log);
+    if (!backend) return 1;
+    let processed = 0;
+    const runner = newRunner(o, { config, log, backend, signal: signals.stop, killSignal: signals.kill, onProcessed: () => processed++ });
+    let code: number;
+    try {
+      code = await runner.once();
+    } catch (e) {
+      log.error(errorMessage(e));
+      code = 1;
+    } finally {
+      await backend.close().catch((e: unknown) => log.warn(`closing backend: ${errorMessage(e)}`));
+    }
+    // An interrupted run did not bring every resource up to date: report it.
+    if (signals.stop.aborted && code === 0 && processed < runner.resources.length) {
+      log.error('Interrupted before all template resources were processed');
+      code = 1;
+    }
+    return code;
+  } finally {
+    signals.dispose();
+  }
+}
+
+type Wake = 'done' | 'hup' | 'stop';
+
+/** The daemon (-watch or -interval): runs until SIGTERM/SIGINT (exit status 0) or a fatal error (1). */
+export async function runDaemon(o: RunOptions): Promise<number> {
+  const signals = o.signals ?? process;
+  const open = o.openBackend ?? defaultOpenBackend;
   let wake: ((w: Wake) => void) | undefined;
   let hupPending = false;
   let log: Logger = o.makeLogger(o.initial.config);
 
-  const onTerm = (sig: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      log.warn(`Captured ${sig} again. Killing running commands`);
-      kill.abort();
-      return;
-    }
-    log.info(`Captured ${sig}. Exiting...`);
-    stop.abort();
-    wake?.('stop');
-  };
+  const { stop: stopSignal, kill: killSignal, dispose: disposeStop } = trapStopSignals(signals, () => log, () => wake?.('stop'));
   const onHup = (): void => {
-    if (stop.signal.aborted) return;
+    if (stopSignal.aborted) return;
     hupPending = true;
     wake?.('hup');
   };
-  signals.on('SIGTERM', onTerm);
-  signals.on('SIGINT', onTerm);
   signals.on('SIGHUP', onHup);
   // The daemon runs until told to stop, even while nothing else holds the event loop open (a backend whose
   // watchers are unref'd, a long -interval sleep on a timer Node may otherwise consider idle).
@@ -80,38 +158,24 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   let preopened: Backend | undefined;
   let first = true;
   try {
-    while (!stop.signal.aborted) {
+    while (!stopSignal.aborted) {
       const config = resolved.config;
       log = o.makeLogger(config);
-      for (const w of resolved.warnings) log.warn(w);
-      log.info(`Backend set to ${config.backend}`);
-
       let backend: Backend;
       if (preopened) {
+        for (const w of resolved.warnings) log.warn(w);
+        log.info(`Backend set to ${config.backend}`);
         backend = preopened;
         preopened = undefined;
       } else {
-        try {
-          backend = await open(config, log);
-        } catch (e) {
-          log.error(describe(e));
-          return 1;
-        }
+        const opened = await start(o, resolved, log);
+        if (!opened) return 1;
+        backend = opened;
       }
 
       const gen = new AbortController();
-      const genSignal = AbortSignal.any([stop.signal, gen.signal]);
-      const runner = new Runner({
-        config,
-        log,
-        backend,
-        runCommand: o.runCommand ?? runShellCommand,
-        out: o.out,
-        getenv: (name) => process.env[name],
-        signal: genSignal,
-        killSignal: kill.signal,
-        ...(previous ? { previous } : {}),
-      });
+      const genSignal = AbortSignal.any([stopSignal, gen.signal]);
+      const runner = newRunner(o, { config, log, backend, signal: genSignal, killSignal, ...(previous ? { previous } : {}) });
       let fatal: unknown;
       let finished = false;
       const done = (config.watch ? runner.watch() : runner.interval()).then(
@@ -132,7 +196,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
 
       // Wait for: the loop ending (fatal), a stop signal, or a SIGHUP with a valid new configuration.
       let next: Resolved | undefined;
-      while (!finished && !stop.signal.aborted && next === undefined) {
+      while (!finished && !stopSignal.aborted && next === undefined) {
         if (!hupPending) {
           await new Promise<Wake>((resolve) => {
             wake = resolve;
@@ -140,7 +204,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
           });
           wake = undefined;
         }
-        if (hupPending && !stop.signal.aborted) {
+        if (hupPending && !stopSignal.aborted) {
           hupPending = false;
           log.info('Captured SIGHUP. Reloading configuration');
           try {
@@ -153,7 +217,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
             preopened = await open(candidate.config, log);
             next = candidate;
           } catch (e) {
-            log.error(`Reload failed, keeping the current configuration: ${describe(e)}`);
+            log.error(`Reload failed, keeping the current configuration: ${errorMessage(e)}`);
           }
         }
       }
@@ -164,10 +228,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       try {
         await backend.close();
       } catch (e) {
-        log.warn(`closing backend ${backend.name}: ${describe(e)}`);
+        log.warn(`closing backend ${backend.name}: ${errorMessage(e)}`);
       }
       if (fatal !== undefined) {
-        log.error(describe(fatal));
+        log.error(errorMessage(fatal));
         return 1;
       }
       if (next) {
@@ -178,10 +242,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     }
     return 0;
   } finally {
-    if (preopened) await preopened.close().catch((e: unknown) => log.warn(`closing backend: ${describe(e)}`));
+    if (preopened) await preopened.close().catch((e: unknown) => log.warn(`closing backend: ${errorMessage(e)}`));
     clearInterval(keepAlive);
-    signals.off('SIGTERM', onTerm);
-    signals.off('SIGINT', onTerm);
+    disposeStop();
     signals.off('SIGHUP', onHup);
   }
 }

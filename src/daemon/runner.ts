@@ -15,6 +15,8 @@ import { loadResources, unionPrefixes, type LoadedResources } from '../resource/
 import type { TemplateResource } from '../resource/resource.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import type { KeyView } from '../resource/view.js';
+import { errorMessage } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
 import { readAll, readEachAll } from './backend.js';
 
 export interface RunnerDeps {
@@ -33,25 +35,6 @@ export interface RunnerDeps {
   readonly previous?: readonly TemplateResource[];
   /** Observability hook for tests and the benchmark: called after each resource run. */
   readonly onProcessed?: (r: TemplateResource, ok: boolean) => void;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function canStream(b: Backend): b is Backend & Required<Pick<Backend, 'readEach'>> {
@@ -218,7 +201,7 @@ export class Runner {
       });
     } catch (e) {
       ok = false;
-      log.error(`${r.spec.name}: ${describe(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
+      log.error(`${r.spec.name}: ${errorMessage(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
       if (!(e instanceof Error && e.name === 'ResourceError') && e instanceof Error && e.stack) log.debug(e.stack);
     }
     this.d.onProcessed?.(r, ok);
@@ -242,7 +225,7 @@ export class Runner {
     try {
       await this.readAndApply();
     } catch (e) {
-      this.d.log.error(describe(e));
+      this.d.log.error(errorMessage(e));
       return 1;
     }
     const failed = await this.processAll();
@@ -268,7 +251,7 @@ export class Runner {
       } catch (e) {
         if (signal.aborted) break;
         failures++;
-        log.error(describe(e));
+        log.error(errorMessage(e));
       }
       const intervalMs = config.intervalSeconds * 1000;
       await sleep(failures > 0 ? Math.min(intervalMs, 1000 * 2 ** Math.min(failures - 1, 16)) : intervalMs, signal);
@@ -420,7 +403,7 @@ export class Runner {
         revision = undefined;
       } catch (e) {
         if (signal.aborted) break;
-        log.error(describe(e));
+        log.error(errorMessage(e));
         revision = undefined; // continuity lost: the next round starts with a full read
         backoffMs = Math.min(backoffMs === 0 ? 500 : backoffMs * 2, 30_000);
         await sleep(backoffMs, signal);

@@ -1,25 +1,10 @@
 // Go's internal/fmtsort (1.19): the key order fmt uses to print maps.
 
+import { compareGo } from '../golib/strings.js';
 import { type GoType, isStruct, numericValue, typeOf, typeString } from '../govalue/index.js';
 
-/** Compare strings as Go does: by UTF-8 bytes, which is code point order (UTF-16 order differs above U+D7FF). */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        // Surrogates (code points >= U+10000) sort after U+E000..U+FFFF in code point order.
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x < y ? -1 : 1;
-    }
-  }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
-}
+/** Compare strings as Go does: by UTF-8 bytes (golib/strings.ts). */
+export const compareStrings: (a: string, b: string) => number = compareGo;
 
 function floatCompare(a: number, b: number): number {
   if (Number.isNaN(a)) return -1; // no good answer if b is NaN too, so don't bother checking

@@ -4,6 +4,8 @@
 // JavaScript strings are UTF-16; Go strings are UTF-8 bytes. Everything here gives the same answers as the Go
 // code on the UTF-8 encoding of the same text (see compareGo and the notes in pathMatch).
 
+import { compareGo } from '../golib/strings.js';
+
 /** Go's path.Clean. */
 export function pathClean(p: string): string {
   if (p === '') return '.';
@@ -275,29 +277,8 @@ export function isLiteralPattern(pattern: string): boolean {
 
 // ---- byte order ---------------------------------------------------------------------------------------------
 
-/**
- * Compares two strings as Go compares them: by their UTF-8 bytes. UTF-8 byte order is code point order, which
- * differs from UTF-16 unit order only when a surrogate (U+10000 and up) meets a unit in U+E000..U+FFFF.
- */
-export function compareGo(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) return fixup(x) - fixup(y);
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
-
-function fixup(u: number): number {
-  // Surrogates (0xD800-0xDFFF) encode code points above 0xFFFF: move them above 0xE000-0xFFFF.
-  if (u >= 0xe000) return u - 0x800;
-  return u + 0x2000;
-}
+// compareGo lives in golib/strings.ts (fmt and text/template order strings the same way).
+export { compareGo };
 
 /** Go's sort.Strings: byte order (ties are equal strings, so stability does not matter). */
 export function sortGoStrings(a: string[]): string[] {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../config/toml.js';
 import { loadResourceSpec } from './spec.js';
 import { TemplateResource } from './resource.js';
+import { minimalPrefixes } from '../util/prefixes.js';
 import { KeyView } from './view.js';
 
 export interface LoadOptions {
@@ -97,8 +98,5 @@ export function loadResources(o: LoadOptions): LoadedResources {
  * (raw string prefix, as the backends match) is dropped.
  */
 export function unionPrefixes(views: readonly KeyView[]): string[] {
-  const all = [...new Set(views.flatMap((v) => v.watchKeys))].sort();
-  const out: string[] = [];
-  for (const p of all) if (!out.some((q) => p.startsWith(q))) out.push(p);
-  return out;
+  return minimalPrefixes(views.flatMap((v) => v.watchKeys));
 }

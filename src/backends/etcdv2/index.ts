@@ -15,7 +15,8 @@
 
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { endpointsOf } from '../shared/endpoints.js';
+import { readTlsFiles } from '../shared/tls.js';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { Backoff, canceled, describeError, inTree, sleep } from '../util.js';
 
@@ -51,12 +52,6 @@ interface HttpResult {
   etcdIndex: bigint | undefined;
   body: V2Response;
   endpoint: string;
-}
-
-export function normalizeEndpoint(node: string, scheme: string): string {
-  const n = node.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n)) return n.replace(/\/+$/, '');
-  return `${scheme}://${n}`.replace(/\/+$/, '');
 }
 
 /** "/with space/ü" -> "/with%20space/%C3%BC" (each path segment escaped, slashes kept). */
@@ -98,21 +93,11 @@ function isErrorCode(body: V2Response, code: number): boolean {
 
 export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
   const name = 'etcdv2';
-  const scheme = o.scheme === 'https' || o.clientCert || o.clientCaKeys ? 'https' : o.scheme || 'http';
-  const endpoints = (o.nodes.length > 0 ? o.nodes : ['127.0.0.1:2379']).map((n) => normalizeEndpoint(n, scheme));
+  const endpoints = endpointsOf(o);
   const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
-  const readFile = (path: string, what: string): Buffer => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new BackendError(`${name}: cannot read ${what} ${path}: ${describeError(err)}`, 'ECONFIG', { retryable: false, cause: err });
-    }
-  };
   const httpsAgent = new HttpsAgent({
     keepAlive: true,
-    ...(o.clientCaKeys ? { ca: readFile(o.clientCaKeys, 'CA file (-client-ca-keys)') } : {}),
-    ...(o.clientCert ? { cert: readFile(o.clientCert, 'client certificate (-client-cert)') } : {}),
-    ...(o.clientKey ? { key: readFile(o.clientKey, 'client key (-client-key)') } : {}),
+    ...readTlsFiles(name, o),
     rejectUnauthorized: !o.clientInsecure,
   });
   const httpAgent = new HttpAgent({ keepAlive: true });

@@ -6,7 +6,6 @@
 // delivered revision after any stream break or member loss; when the revision has been compacted away, a full
 // re-read is delivered as a 'reset'.
 
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   Etcd3,
@@ -19,6 +18,8 @@ import {
   type IWatchResponse,
   type Watcher,
 } from 'etcd3';
+import { endpointsOf } from '../shared/endpoints.js';
+import { readTlsFiles } from '../shared/tls.js';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { abortable, Backoff, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes, sleep } from '../util.js';
 
@@ -41,18 +42,6 @@ export interface EtcdV3BackendOptions extends BackendOptions {
   readonly pageSize?: number;
 }
 
-/** "127.0.0.1:2379" -> "http://127.0.0.1:2379" (https when TLS material is configured or -scheme https). */
-export function normalizeEndpoint(node: string, scheme: string): string {
-  const n = node.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n)) return n.replace(/\/+$/, '');
-  return `${scheme}://${n}`.replace(/\/+$/, '');
-}
-
-function endpointScheme(o: BackendOptions): string {
-  if (o.scheme === 'https' || o.clientCert || o.clientKey || o.clientCaKeys) return 'https';
-  return o.scheme || 'http';
-}
-
 /** The first key after every key with this prefix (etcd's prefix range end). "" means "to the end". */
 function prefixRangeEnd(prefix: Buffer): Buffer {
   const end = Buffer.from(prefix);
@@ -63,14 +52,6 @@ function prefixRangeEnd(prefix: Buffer): Buffer {
     }
   }
   return Buffer.from([0]); // all 0xff (or empty): no upper bound
-}
-
-function readFileOrThrow(path: string, what: string, backend: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new BackendError(`${backend}: cannot read ${what} ${path}: ${describeError(err)}`, 'ECONFIG', { retryable: false, cause: err });
-  }
 }
 
 /**
@@ -94,8 +75,7 @@ function constructInsecure(options: IOptions): Etcd3 {
 
 export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
   const name = o.backendName ?? 'etcdv3';
-  const scheme = endpointScheme(o);
-  const endpoints = (o.nodes.length > 0 ? o.nodes : ['127.0.0.1:2379']).map((n) => normalizeEndpoint(n, scheme));
+  const endpoints = endpointsOf(o);
   // TLS when any endpoint says https (explicitly, or through -scheme / certificate flags).
   const secure = endpoints.some((e) => e.startsWith('https://'));
   const where = endpoints.length === 1 ? `endpoint ${endpoints[0]}` : `endpoints ${endpoints.join(',')}`;
@@ -121,10 +101,11 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
     },
   };
   if (secure) {
+    const tls = readTlsFiles(name, o);
     (options as { credentials?: IOptions['credentials'] }).credentials = {
-      rootCertificate: o.clientCaKeys ? readFileOrThrow(o.clientCaKeys, 'CA file (-client-ca-keys)', name) : (undefined as unknown as Buffer),
-      ...(o.clientKey ? { privateKey: readFileOrThrow(o.clientKey, 'client key (-client-key)', name) } : {}),
-      ...(o.clientCert ? { certChain: readFileOrThrow(o.clientCert, 'client certificate (-client-cert)', name) } : {}),
+      rootCertificate: tls.ca ?? (undefined as unknown as Buffer),
+      ...(tls.key ? { privateKey: tls.key } : {}),
+      ...(tls.cert ? { certChain: tls.cert } : {}),
     };
   }
   if (o.basicAuth && o.username !== undefined && o.username !== '') {

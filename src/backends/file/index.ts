@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { BadPatternError, pathMatch } from '../../memkv/gopath.js';
+import { matchesRawPrefix } from '../../util/prefixes.js';
 import { YamlFileError, parseYamlKeys } from './yaml.js';
 
 export { YamlFileError } from './yaml.js';
@@ -278,11 +279,6 @@ function errCode(e: unknown): string {
   return typeof c === 'string' ? c : 'EIO';
 }
 
-function underPrefixes(key: string, prefixes: readonly string[]): boolean {
-  for (const p of prefixes) if (key.startsWith(p)) return true;
-  return false;
-}
-
 /** The keys under the prefixes: `values` itself when that is all of them (snapshots are read-only). */
 function filter(values: ReadonlyMap<string, string>, prefixes: readonly string[]): ReadonlyMap<string, string> {
   let all = true;
@@ -296,7 +292,7 @@ function filter(values: ReadonlyMap<string, string>, prefixes: readonly string[]
     }
   } else {
     for (const k of values.keys()) {
-      if (!underPrefixes(k, prefixes)) {
+      if (!matchesRawPrefix(k, prefixes)) {
         all = false;
         break;
       }
@@ -304,7 +300,7 @@ function filter(values: ReadonlyMap<string, string>, prefixes: readonly string[]
   }
   if (all) return values;
   const out = new Map<string, string>();
-  for (const [k, v] of values) if (underPrefixes(k, prefixes)) out.set(k, v);
+  for (const [k, v] of values) if (matchesRawPrefix(k, prefixes)) out.set(k, v);
   return out;
 }
 
@@ -318,7 +314,7 @@ function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>)
 function diff(prev: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>, prefixes: readonly string[]): Change[] {
   const changes: Change[] = [];
   if (prev === next) return changes;
-  for (const [k, v] of next) if (prev.get(k) !== v && underPrefixes(k, prefixes)) changes.push({ type: 'put', key: k, value: v });
-  for (const k of prev.keys()) if (!next.has(k) && underPrefixes(k, prefixes)) changes.push({ type: 'delete', key: k });
+  for (const [k, v] of next) if (prev.get(k) !== v && matchesRawPrefix(k, prefixes)) changes.push({ type: 'put', key: k, value: v });
+  for (const k of prev.keys()) if (!next.has(k) && matchesRawPrefix(k, prefixes)) changes.push({ type: 'delete', key: k });
   return changes;
 }

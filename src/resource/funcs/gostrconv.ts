@@ -2,6 +2,7 @@
 // ParseBool, Atoi, FormatFloat(f, 'f', -1, 64), with Go's exact results and error texts.
 
 import { quote } from '../../gofmt/strconv.js';
+import { parseBool as goParseBool } from '../../golib/strconv.js';
 
 /** Go's strconv.Quote (gofmt's: one implementation of Go's quoting for fmt, templates and these errors). */
 export { quote as goQuote };
@@ -13,25 +14,11 @@ export class NumError extends Error {
   }
 }
 
-/** strconv.ParseBool. */
+/** strconv.ParseBool, with Go's error (the table is golib/strconv.ts). */
 export function parseBool(s: string): boolean {
-  switch (s) {
-    case '1':
-    case 't':
-    case 'T':
-    case 'true':
-    case 'TRUE':
-    case 'True':
-      return true;
-    case '0':
-    case 'f':
-    case 'F':
-    case 'false':
-    case 'FALSE':
-    case 'False':
-      return false;
-  }
-  throw new NumError('ParseBool', s, 'invalid syntax');
+  const b = goParseBool(s);
+  if (b === undefined) throw new NumError('ParseBool', s, 'invalid syntax');
+  return b;
 }
 
 export const MIN_INT64 = -(2n ** 63n);
