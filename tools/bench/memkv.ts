@@ -3,7 +3,7 @@
 // after each of a series of single-key changes (the daemon's watch-event path: a value change, a host added,
 // a host removed). The template engine and fmt are not included (tools/bench/run.ts times the whole render). Not a test.
 //
-//   node --expose-gc --import tsx src/memkv/bench.ts [domains] [hostsPerDomain] [iterations]
+//   node --expose-gc --import tsx tools/bench/memkv.ts [domains] [hostsPerDomain] [iterations]
 //
 // The cost is dominated by the 200,000 getv look-ups of freshly built key strings (~0.2 µs each).
 

@@ -1,6 +1,6 @@
 // Micro-benchmark (not a test): render the seed's haproxy template over N keys.
-//   node --import tsx src/gotemplate/seedbench.ts [TEMPLATE] [--keys 200000] [--domains 100] [--no-lookup]
-//   node --import tsx src/gotemplate/seedbench.ts --store [--memo] [--keys 200000] [--domains 10000] [--changes 200]
+//   node --import tsx tools/bench/seedbench.ts [TEMPLATE] [--keys 200000] [--domains 100] [--no-lookup]
+//   node --import tsx tools/bench/seedbench.ts --store [--memo] [--keys 200000] [--domains 10000] [--changes 200]
 // Default: stand-in lsdir/getv/base over plain Maps; --no-lookup makes getv return a constant, isolating the engine
 // from the cost of Map lookups. --store renders through the real KVStore functions (src/memkv) and then times
 // single-key changes (a value change, a host added, a host removed, in turn) each followed by a render; --memo
