@@ -47,22 +47,26 @@ export function orderSrv(records: readonly SrvRecord[], random: () => number = M
     else byPriority.set(r.priority, [r]);
   }
   const out: SrvRecord[] = [];
-  for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
+  for (const [, samePriority] of [...byPriority].sort(([a], [b]) => a - b)) {
     // Go sorts by (priority, weight), then byPriorityWeight.shuffleByWeight within each priority.
-    const group = [...byPriority.get(priority)!].sort((a, b) => a.weight - b.weight);
+    const group = [...samePriority].sort((a, b) => a.weight - b.weight);
     let sum = group.reduce((acc, r) => acc + r.weight, 0);
     while (sum > 0 && group.length > 1) {
       let s = 0;
       const n = Math.floor(random() * sum);
-      for (let i = 0; i < group.length; i++) {
-        s += group[i]!.weight;
+      for (const [i, r] of group.entries()) {
+        s += r.weight;
         if (s > n) {
-          if (i > 0) [group[0], group[i]] = [group[i]!, group[0]!];
+          // Go swaps the chosen record with the first (not a move to the front: the order of the rest matters).
+          const first = group[0];
+          if (i > 0 && first) [group[0], group[i]] = [r, first];
           break;
         }
       }
-      sum -= group[0]!.weight;
-      out.push(group.shift()!);
+      const chosen = group.shift();
+      if (chosen === undefined) break;
+      sum -= chosen.weight;
+      out.push(chosen);
     }
     out.push(...group);
   }

@@ -29,7 +29,7 @@ export const parseGoBool: (s: string) => boolean | undefined = parseBool;
 export function parseGoInt(s: string): number | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]*|0[bB][01_]+|[1-9][0-9_]*)$/.exec(s);
   if (!m) return undefined;
-  let body = m[2]!;
+  let body = m[2] ?? '';
   // Go accepts underscores only between digits (after an optional base prefix).
   const digits = body.replace(/^0[xXoObB]?/, '');
   if (/^_|__|_$/.test(digits) && !/^0[xXoObB]?_\d/.test(body)) return undefined;
@@ -72,8 +72,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const values = new Map<string, FlagValue>();
   let help = false;
   let i = 0;
-  while (i < argv.length) {
-    const s = argv[i]!;
+  for (let s = argv[i]; s !== undefined; s = argv[i]) {
     if (s.length < 2 || s[0] !== '-') {
       throw new UsageError(
         `unexpected argument "${s}": confd takes only flags (bool flags take their value as -flag=value, e.g. -onetime=false)`,
@@ -116,8 +115,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       continue;
     }
     if (value === undefined) {
-      if (i >= argv.length) throw new UsageError(`flag needs an argument: -${name}`);
-      value = argv[i++]!;
+      value = argv[i++];
+      if (value === undefined) throw new UsageError(`flag needs an argument: -${name}`);
     }
     let v: FlagValue;
     try {

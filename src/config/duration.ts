@@ -24,7 +24,7 @@ export function parseDuration(s: string): number {
       if (/^(\d+\.?\d*|\.\d+)/.test(rest)) throw new Error(`time: missing unit in duration ${JSON.stringify(s)}`);
       throw bad();
     }
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
     rest = rest.slice(m[0].length);
   }
   return sign * total;

@@ -99,9 +99,10 @@ const TOML_KEYS: ReadonlyMap<string, FlagDef> = (() => {
     if (!f.toml) continue;
     for (const k of [...f.toml, f.name]) m.set(normKey(k), f);
   }
-  m.set('nodes', FLAG_BY_NAME.get('node')!);
-  m.set('node', FLAG_BY_NAME.get('node')!);
-  m.set('files', FLAG_BY_NAME.get('file')!);
+  for (const [alias, flag] of [['nodes', 'node'], ['node', 'node'], ['files', 'file']] as const) {
+    const f = FLAG_BY_NAME.get(flag);
+    if (f) m.set(alias, f);
+  }
   return m;
 })();
 
@@ -260,7 +261,7 @@ export function resolveConfig(input: ResolveInput): Resolved {
   const envSettings = loadEnv(input.env);
 
   const cfArg = flags.get('config-file') ?? envSettings.get('config-file');
-  const configFile = cfArg ? String(cfArg.value) : String(FLAG_BY_NAME.get('config-file')!.def);
+  const configFile = cfArg ? String(cfArg.value) : String(FLAG_BY_NAME.get('config-file')?.def);
   const text = readFile(configFile);
   if (text === undefined && cfArg) {
     throw new ConfigError(`config file ${configFile} does not exist (from ${cfArg.origin})`, 'ECONFIGMISSING');
@@ -279,7 +280,9 @@ export function resolveConfig(input: ResolveInput): Resolved {
       }
     }
     sources[name] = 'default';
-    return FLAG_BY_NAME.get(name)!.def;
+    const f = FLAG_BY_NAME.get(name);
+    if (!f) throw new Error(`no flag named ${name}`); // a programming error: every name read here is in FLAGS
+    return f.def;
   };
   const str = (n: string): string => get(n) as string;
   const bool = (n: string): boolean => get(n) as boolean;

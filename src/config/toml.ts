@@ -42,11 +42,10 @@ export function keyLine(text: string, key: string, table = ''): number | undefin
   const headerRe = /^\s*\[\s*([^\]]*?)\s*\]/;
   let current = '';
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  for (const [i, line] of lines.entries()) {
     const h = headerRe.exec(line);
     if (h && !/^\s*\[\[/.test(line)) {
-      current = h[1]!.replace(/["']/g, '').trim();
+      current = (h[1] ?? '').replace(/["']/g, '').trim();
       continue;
     }
     if (current === table && keyRe.test(line)) return i + 1;

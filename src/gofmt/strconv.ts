@@ -3,6 +3,11 @@
 // Go strings are UTF-8 bytes, ours are UTF-16. Everything here works on code points; a lone surrogate (which no
 // Go string can produce, since encoding it to UTF-8 yields U+FFFD) is treated as U+FFFD.
 
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- ported line by line from Go, whose indexing is
+   bounds-checked at run time: each `!` marks an index the code around it (a loop bound, a length check) keeps in
+   range, as Go's code relies on. Narrowing each one would make the port diverge from Go's and add branches to hot
+   paths of the engine. */
+
 export const MAX_RUNE = 0x10ffff;
 export const RUNE_ERROR = 0xfffd;
 const LOWER_HEX = '0123456789abcdef';

@@ -2,6 +2,11 @@
 // the executor. Values are govalue values; `undefined` is Go's invalid reflect.Value ("<no value>") and `null`
 // a nil interface (or nil pointer/map: the value model does not tell them apart).
 
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- ported line by line from Go, whose indexing is
+   bounds-checked at run time: each `!` marks an index the code around it (a loop bound, a length check) keeps in
+   range, as Go's code relies on. Narrowing each one would make the port diverge from Go's and add branches to hot
+   paths of the engine. */
+
 import { compareStrings } from '../gofmt/fmtsort.js';
 import { formatPlan, isPrint, sprint, sprintf, sprintln } from '../gofmt/index.js';
 import {

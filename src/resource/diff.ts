@@ -2,6 +2,10 @@
 // Myers' O(ND) algorithm on lines after trimming the common head and tail; when the edit distance is very large
 // the middle is shown as one replaced block (still a correct diff, just not minimal).
 
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- Myers' algorithm on arrays whose indices the loop
+   bounds keep in range (the furthest-reaching paths V[k-1], V[k+1] for -d <= k <= d, the lines before lo/hi):
+   each `!` is such an index. */
+
 type Op = { readonly kind: ' ' | '-' | '+'; readonly line: string };
 
 const MAX_D = 4000;

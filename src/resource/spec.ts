@@ -96,7 +96,8 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
       ctx.warn(`${where(file, keyLine(text, key, 'template'))}unknown key "${key}" in [template] ignored`);
       continue;
     }
-    if (values.has(f)) throw new ConfigError(`${where(file, keyLine(text, key, 'template'))}key "${key}" given twice (as "${values.get(f)!.key}")`, 'ERESOURCE');
+    const earlier = values.get(f);
+    if (earlier) throw new ConfigError(`${where(file, keyLine(text, key, 'template'))}key "${key}" given twice (as "${earlier.key}")`, 'ERESOURCE');
     values.set(f, { key, value });
   }
   const at = (f: Field): string => {
@@ -104,8 +105,8 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
     return where(file, keyLine(text, e?.key ?? f, 'template'));
   };
   const typeError = (f: Field, expected: string): never => {
-    const e = values.get(f)!;
-    throw new ConfigError(`${at(f)}key "${e.key}": expected ${expected}, got ${tomlTypeName(e.value)}`, 'ECONFIGTYPE');
+    const e = values.get(f);
+    throw new ConfigError(`${at(f)}key "${e?.key ?? f}": expected ${expected}, got ${tomlTypeName(e?.value)}`, 'ECONFIGTYPE');
   };
   const str = (f: Field): string | undefined => {
     const e = values.get(f);
@@ -171,14 +172,14 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
   let wait: WaitSpec | undefined;
   const we = values.get('wait');
   if (we !== undefined) {
-    let w: string;
+    let w = '';
     if (typeof we.value === 'string') w = we.value;
     else if (typeof we.value === 'object' && we.value !== null && !Array.isArray(we.value) && 'min' in we.value) {
       const o = we.value as Record<string, unknown>;
       w = o['max'] === undefined ? String(o['min']) : `${String(o['min'])}:${String(o['max'])}`;
     } else typeError('wait', 'a string "MIN:MAX" or a table with min and max');
     try {
-      wait = parseWait(w!);
+      wait = parseWait(w);
     } catch (e) {
       throw new ConfigError(`${at('wait')}${(e as Error).message}`, 'ERESOURCE');
     }
@@ -203,7 +204,8 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
 
 function tableLine(text: string, table: string): number | undefined {
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) if (new RegExp(`^\\s*\\[\\s*${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`).test(lines[i]!)) return i + 1;
+  const header = new RegExp(`^\\s*\\[\\s*${table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`);
+  for (const [i, line] of lines.entries()) if (header.test(line)) return i + 1;
   return undefined;
 }
 

@@ -77,7 +77,7 @@ function flatten(node: V2Node | undefined, out: Map<string, string>): void {
 export function commonDirectory(prefixes: readonly string[]): string {
   const split = prefixes.map((p) => p.split('/').filter((s) => s !== ''));
   if (split.length === 0) return '/';
-  const first = split[0]!;
+  const first = split[0] ?? [];
   let n = first.length;
   for (const s of split) {
     let i = 0;
@@ -190,7 +190,8 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
     const failures: BackendError[] = [];
     for (let i = 0; i < endpoints.length; i++) {
       const idx = (preferred + i) % endpoints.length;
-      const endpoint = endpoints[idx]!;
+      const endpoint = endpoints[idx];
+      if (endpoint === undefined) break; // idx < endpoints.length
       if (o2.signal?.aborted) throw canceled(`${name}: ${what}`);
       try {
         const r = await get(endpoint, path, { timeoutMs: o2.timeoutMs ?? timeoutMs, ...(o2.signal ? { signal: o2.signal } : {}), ...(o2.onHeaders ? { onHeaders: o2.onHeaders } : {}) });
@@ -205,8 +206,8 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
         failures.push(networkError(endpoint, err, what));
       }
     }
-    if (failures.length === 1) throw failures[0]!;
     const first = failures[0];
+    if (failures.length === 1 && first) throw first;
     throw new BackendError(
       `${name}: ${what}: all ${endpoints.length} endpoints failed: ${failures.map((f) => f.message.replace(`${name}: ${what} at `, '')).join('; ')}`,
       first?.code ?? 'EUNAVAILABLE',
@@ -244,10 +245,10 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
     for (let attempt = 0; attempt < 5; attempt++) {
       parts = [];
       for (const p of unique) parts.push(await readOne(p, signal));
-      if (parts.every((p) => p.index === parts[0]!.index)) break;
+      if (parts.every((p) => p.index === parts[0]?.index)) break;
     }
     const values = new Map<string, string>();
-    let revision = parts[0]!.index;
+    let revision = parts[0]?.index ?? 0n;
     for (const p of parts) {
       for (const [k, v] of p.values) values.set(k, v);
       if (p.index < revision) revision = p.index;
@@ -282,7 +283,7 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
     while (!signal.aborted) {
       const what = `watch ${JSON.stringify(root)} from index ${next}`;
       const endpointIndex = preferred % endpoints.length;
-      const endpoint = endpoints[endpointIndex]!;
+      const endpoint = endpoints[endpointIndex] ?? endpoints.join(',');
       let startIndex: bigint | undefined;
       let r: HttpResult;
       try {

@@ -46,8 +46,9 @@ export interface EtcdV3BackendOptions extends BackendOptions {
 function prefixRangeEnd(prefix: Buffer): Buffer {
   const end = Buffer.from(prefix);
   for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i] = end[i]! + 1;
+    const byte = end[i] ?? 0xff;
+    if (byte < 0xff) {
+      end[i] = byte + 1;
       return end.subarray(0, i + 1);
     }
   }

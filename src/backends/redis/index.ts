@@ -54,7 +54,7 @@ export async function parseRedisNode(node: string): Promise<NodeAddress> {
     // not a socket path
   }
   const m = /^(.*):(\d+)$/.exec(address);
-  const host = (m ? m[1]! : address).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const host = (m?.[1] ?? address).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = m ? Number(m[2]) : 6379;
   return { display: node, db, host, port };
 }
@@ -122,7 +122,9 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
     for (let i = 0; i < nodes.length; i++) {
       if (signal?.aborted) throw canceled(`${name}: ${what}`);
       const idx = (preferred + i) % nodes.length;
-      const addr = await parseRedisNode(nodes[idx]!);
+      const node = nodes[idx];
+      if (node === undefined) break; // idx < nodes.length
+      const addr = await parseRedisNode(node);
       const redis = new Redis(connectionOptions(addr));
       // ioredis reports the real cause (WRONGPASS, ECONNREFUSED) as an 'error' event and then rejects
       // connect() with a bare "Connection is closed."; keep the former.
@@ -136,11 +138,12 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
         return client;
       } catch (err) {
         redis.disconnect();
-        failures.push(classify(addr, lastError ?? err, what));
-        if (failures[failures.length - 1]!.code === 'EAUTH') break;
+        const failure = classify(addr, lastError ?? err, what);
+        failures.push(failure);
+        if (failure.code === 'EAUTH') break;
       }
     }
-    if (failures.length === 1) throw failures[0]!;
+    if (failures.length === 1 && failures[0]) throw failures[0];
     throw new BackendError(
       `${name}: ${what}: all ${nodes.length} nodes failed: ${failures.map((f) => f.message.replace(`${name}: ${what} at `, '')).join('; ')}`,
       failures[0]?.code ?? 'EUNAVAILABLE',
@@ -369,7 +372,12 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
               continue;
             }
             const changes: Change[] = [];
-            const k = known!;
+            const k = known;
+            if (k === undefined) {
+              // Nothing to diff against yet (the re-read after subscribing sets it): read it all instead.
+              yield* resync();
+              continue;
+            }
             for (const rkey of batch) {
               const fresh = await readRedisKey(c.redis, rkey, wanted);
               changes.push(...diff(k, fresh, (_key, e) => e.rkey === rkey));
