@@ -21,6 +21,29 @@ export function requireBuilt(): void {
   }
 }
 
+/** The seed scenario (test/fixtures/seed/scenario) set up in `dir`: a writable confdir rendering to `dest`. */
+export interface SeedScenario {
+  readonly confdir: string;
+  readonly dest: string;
+  /** The seed's keys, for the file backend. */
+  readonly keys: string;
+  /** What the Go confd renders from them, byte for byte. */
+  readonly expected: string;
+}
+
+export function seedScenario(dir: string): SeedScenario {
+  const scenario = join(fixturesDir, 'seed', 'scenario');
+  const confdir = join(dir, 'confd');
+  const dest = join(dir, 'haproxy.cfg');
+  // Fresh, writable copies of the fixture; only dest's placeholder changes.
+  mkdirSync(join(confdir, 'conf.d'), { recursive: true });
+  mkdirSync(join(confdir, 'templates'), { recursive: true });
+  const toml = readFileSync(join(scenario, 'confd', 'conf.d', 'haproxy.toml'), 'utf8');
+  writeFileSync(join(confdir, 'conf.d', 'haproxy.toml'), toml.replace('"DEST"', JSON.stringify(dest)));
+  writeFileSync(join(confdir, 'templates', 'haproxy.cfg.tmpl'), readFileSync(join(scenario, 'confd', 'templates', 'haproxy.cfg.tmpl')));
+  return { confdir, dest, keys: join(scenario, 'keys.yaml'), expected: readFileSync(join(scenario, 'expected-haproxy.cfg'), 'utf8') };
+}
+
 export function tempDir(t: TestContext | { after(fn: () => void): void }, name = 'confd-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), name));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

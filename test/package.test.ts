@@ -8,11 +8,11 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixturesDir, repoRoot, requireBuilt, stageFiles, tempDir } from './daemon-support.js';
+import { repoRoot, requireBuilt, seedScenario, stageFiles, tempDir } from './daemon-support.js';
 
 interface PackResult {
   filename: string;
@@ -98,15 +98,8 @@ describe('the npm package', { timeout: 180_000 }, () => {
     const installed = join(prefix, 'lib', 'node_modules', 'confd-ts');
     for (const dev of ['typescript', 'esbuild', 'tsx']) assert.ok(!existsSync(join(installed, 'node_modules', dev)), `${dev} was installed`);
 
-    const scenario = join(fixturesDir, 'seed', 'scenario');
     const dir = tempDir(t);
-    const confdir = join(dir, 'confd');
-    const dest = join(dir, 'haproxy.cfg');
-    mkdirSync(join(confdir, 'conf.d'), { recursive: true });
-    mkdirSync(join(confdir, 'templates'));
-    const toml = readFileSync(join(scenario, 'confd', 'conf.d', 'haproxy.toml'), 'utf8');
-    writeFileSync(join(confdir, 'conf.d', 'haproxy.toml'), toml.replace('"DEST"', JSON.stringify(dest)));
-    writeFileSync(join(confdir, 'templates', 'haproxy.cfg.tmpl'), readFileSync(join(scenario, 'confd', 'templates', 'haproxy.cfg.tmpl')));
+    const seed = seedScenario(dir);
 
     // `confd` as a shell finds it: by name, on PATH, run from a directory outside the repository.
     const env = cleanEnv([bin]);
@@ -115,14 +108,14 @@ describe('the npm package', { timeout: 180_000 }, () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     assert.match(version.stdout, new RegExp(`^confd \\d+\\.\\d+\\.\\d+ \\(confd-ts ${pkg.version.replace(/\./g, '\\.')}, `));
 
-    const r = spawnSync('confd', ['-onetime', '-backend', 'file', '-file', join(scenario, 'keys.yaml'), '-confdir', confdir, '-log-level', 'error'], {
+    const r = spawnSync('confd', ['-onetime', '-backend', 'file', '-file', seed.keys, '-confdir', seed.confdir, '-log-level', 'error'], {
       cwd: dir,
       env,
       encoding: 'utf8',
       timeout: 30_000,
     });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(readFileSync(dest, 'utf8'), readFileSync(join(scenario, 'expected-haproxy.cfg'), 'utf8'));
+    assert.equal(readFileSync(seed.dest, 'utf8'), seed.expected);
     assert.deepEqual(stageFiles(dir), []);
   });
 });
