@@ -39,9 +39,6 @@ export interface RunOptions {
   readonly onStarted?: () => void;
 }
 
-/** @deprecated the name before -onetime shared it; use RunOptions. */
-export type DaemonOptions = RunOptions;
-
 /** `confd` after its command line is resolved: -onetime or the daemon. Resolves with the exit status. */
 export function run(o: RunOptions): Promise<number> {
   return o.initial.config.onetime ? runOnce(o) : runDaemon(o);
