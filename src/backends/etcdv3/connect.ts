@@ -5,9 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import {
   Etcd3,
   EtcdAuthenticationFailedError,
+  isRecoverableError,
   EtcdPermissionDeniedError,
   GRPCDeadlineExceededError,
   GRPCUnauthenticatedError,
@@ -72,6 +74,12 @@ export interface ConnectEtcdV3Options {
   readonly name: string;
   /** etcd3's watch reconnect backoff (cockatiel IBackoff shape). */
   readonly watchBackoff?: unknown;
+  /**
+   * How long a member that failed three calls in a row is skipped before it is tried again (etcd3's circuit
+   * breaker; its default is 5 s). The agent shortens it: after an outage of the whole cluster it must register
+   * again within one check interval, not after the breakers have reset.
+   */
+  readonly memberRetryMs?: number;
 }
 
 /** An etcd3 client configured from confd's flags (the client connects lazily, on its first call). */
@@ -98,7 +106,12 @@ export function connectEtcdV3(o: BackendOptions, c: ConnectEtcdV3Options): EtcdV
       // large values must not fail. Pages are sized for memory (PAGE_TARGET_BYTES), not for this limit.
       'grpc.max_receive_message_length': 0x7fffffff,
     },
-    ...(c.watchBackoff !== undefined ? { faultHandling: { watchBackoff: c.watchBackoff as NonNullable<IOptions['faultHandling']>['watchBackoff'] } } : {}),
+    faultHandling: {
+      ...(c.watchBackoff !== undefined ? { watchBackoff: c.watchBackoff as NonNullable<IOptions['faultHandling']>['watchBackoff'] } : {}),
+      ...(c.memberRetryMs !== undefined
+        ? { host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: c.memberRetryMs!, breaker: new ConsecutiveBreaker(3) }) }
+        : {}),
+    },
   };
   if (secure) {
     (options as { credentials?: IOptions['credentials'] }).credentials = {
