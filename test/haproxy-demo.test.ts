@@ -102,6 +102,13 @@ describe('npm run demo', () => {
     assert.deepEqual([...new Set(answers(step(7), 'a.b.com'))].sort(), ['nginx-2', 'nginx-3'], out);
     assert.match(out, /\(routable \d+ ms after its registration\)/);
     assert.match(out, /\(gone \d+ ms after its removal\)/);
+    // Step 8: confd-register agents; one killed with kill -9 vanishes, one stopped with SIGTERM drains.
+    const [registered = '', killed = '', drained = ''] = step(8).split(/kill -9 of agent1|SIGTERM to agent2/);
+    assert.deepEqual([...new Set(answers(registered, 'c.b.com'))].sort(), ['nginx-1', 'nginx-2', 'nginx-3'], out);
+    assert.deepEqual([...new Set(answers(killed, 'c.b.com'))].sort(), ['nginx-2', 'nginx-3'], out);
+    assert.match(drained, /server agent2 127\.0\.0\.1:\d+ cookie agent2 check weight 0/);
+    assert.deepEqual([...new Set(answers(drained, 'c.b.com'))], ['nginx-3'], out);
+    assert.match(drained, /exited with status 0/);
     // Nothing the demo started may outlive it: its temp dirs appear in every command line it spawned.
     const dirs = [...new Set([...out.matchAll(/\/tmp\/confd-ts-(?:demo|haproxy)-[A-Za-z0-9]+/g)].map((m) => m[0]))];
     assert.ok(dirs.length >= 2, 'the demo prints its temp dirs');

@@ -238,7 +238,8 @@ async function agentSection(o: { webPort: number; endpoints: readonly string[]; 
   await waitUntil('agent2 to get no new requests', async () => !(await answers(o.webPort, 'c.b.com', 4)).includes(all[1]!));
   for (let i = 0; i < 3; i++) await curl(o.webPort, 'c.b.com');
   const exit = await stopping;
-  dim(`(agent2 withdrew its keys after the grace period and exited with status ${exit.code})`);
+  await waitUntil('agent2 to leave haproxy.cfg', async () => !readFileSync(o.dest, 'utf8').includes('server agent2 '));
+  dim(`(agent2 withdrew its keys after the grace period and exited with status ${exit.code}; haproxy.cfg no longer names it)`);
 }
 
 async function main(): Promise<number> {
