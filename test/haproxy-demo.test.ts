@@ -23,7 +23,7 @@ interface DemoRun {
  * Runs the built demo in its own process group; SIGKILLs the group after `timeoutMs`. With `interruptAt`, sends
  * the group SIGINT (what Ctrl-C in a terminal does) as soon as stdout contains that text.
  */
-function runDemo(env: NodeJS.ProcessEnv, timeoutMs = 60_000, interruptAt?: string): Promise<DemoRun> {
+function runDemo(env: NodeJS.ProcessEnv, timeoutMs = 75_000, interruptAt?: string): Promise<DemoRun> {
   if (!existsSync(DEMO)) throw new Error(`${DEMO} does not exist`);
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
@@ -84,7 +84,7 @@ describe('npm run demo', () => {
     const run = await runDemo(process.env);
     t.diagnostic(`demo finished in ${run.ms} ms`);
     assert.equal(run.code, 0, `demo exited ${run.code ?? run.signal}\n${run.stdout}\n${run.stderr}`);
-    assert.ok(run.ms < 45_000, `demo took ${run.ms} ms`);
+    assert.ok(run.ms < 60_000, `demo took ${run.ms} ms`); // step 8 (the agents) waits out a lease and a drain
     const out = run.stdout;
     const step = (n: number): string => {
       const start = out.indexOf(`\n${n}. `);

@@ -22,6 +22,8 @@ function flag(name: string, kind: FlagDef['kind'], def: FlagDef['def'], usage: s
 export const REGISTER_FLAGS: readonly FlagDef[] = [
   ...SHARED.map((n) => {
     const f = FLAG_BY_NAME.get(n)!;
+    // A registration stuck on a member that does not answer must give way to the next one well within a TTL.
+    if (n === 'request-timeout') return { name: f.name, kind: f.kind, def: '5s', usage: 'time limit for one request to etcd (a registration, a withdrawal)', env: [] };
     return { name: f.name, kind: f.kind, def: f.def, usage: f.usage, env: [] };
   }),
   flag('backend', 'string', 'etcdv3', 'registry to write to: etcdv3 (also "etcd") or etcdv2'),

@@ -5,6 +5,7 @@
 // registrations are withdrawn at once); 1 a failure (configuration, a value refused, etcd refusing the
 // credentials); 2 bad command-line usage (as Go's flag package).
 
+import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { Agent } from '../agent/agent.js';
 import { REGISTER_FLAG_BY_NAME, REGISTER_FLAGS, resolveRegisterConfig, type RegisterConfig } from '../agent/config.js';
@@ -19,7 +20,6 @@ import { parseArgs, usageText, UsageError } from '../config/args.js';
 import { ConfigError } from '../config/toml.js';
 import { createLogger, LogLevelError, type Logger } from '../log/index.js';
 import { runShellCommand } from '../resource/command.js';
-import { promises as dns } from 'node:dns';
 
 const TAG = 'confd-register';
 
