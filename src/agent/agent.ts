@@ -13,6 +13,7 @@ import type { CommandRunner } from '../resource/command.js';
 import { HealthGate, runChecks } from './health.js';
 import type { Registration, RegistryWriter } from './registry/types.js';
 import type { ServiceSpec } from './spec.js';
+import { BackendError } from '../backends/types.js';
 import { describeError } from '../backends/util.js';
 
 export interface AgentOptions {
@@ -23,6 +24,11 @@ export interface AgentOptions {
   readonly drainGraceMs: number;
   /** Runs -check-exec commands. */
   readonly runCommand: CommandRunner;
+  /**
+   * Called once with an error that retrying cannot cure (credentials refused, permission denied, unreadable TLS
+   * files): the command then stops instead of retrying forever.
+   */
+  readonly onFatal?: (err: BackendError) => void;
 }
 
 interface ServiceState {
@@ -118,6 +124,11 @@ export class Agent {
         log.info(`withdrew ${spec.id} from ${spec.dir}`, { service: spec.id, dir: spec.dir });
       }
     } catch (err) {
+      if (err instanceof BackendError && !err.retryable && this.o.onFatal) {
+        log.error(describeError(err), { service: spec.id, code: err.code });
+        this.o.onFatal(err);
+        return;
+      }
       log.error(`${describeError(err)}; retrying in ${spec.health.intervalMs} ms`, { service: spec.id });
     }
   }

@@ -3,7 +3,7 @@
 //
 // Exit status: 0 after a drain on SIGTERM/SIGINT; with `-- CMD`, CMD's own status when it ends by itself (the
 // registrations are withdrawn at once); 1 a failure (configuration, a value refused, etcd refusing the
-// credentials); 2 bad command-line usage (as Go's flag package).
+// credentials or the permission: errors retrying cannot cure); 2 bad command-line usage (as Go's flag package).
 
 import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
@@ -125,7 +125,18 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const sig of ['SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) process.on(sig, forward);
   }
 
-  const agent = new Agent({ services: config.services, writer, log, drainGraceMs: config.drainGraceMs, runCommand: runShellCommand });
+  let fatal = false;
+  const agent = new Agent({
+    services: config.services,
+    writer,
+    log,
+    drainGraceMs: config.drainGraceMs,
+    runCommand: runShellCommand,
+    onFatal: () => {
+      fatal = true;
+      stop.abort();
+    },
+  });
   agent.start();
 
   const stopped = new Promise<'signal'>((resolve) => {
@@ -140,7 +151,11 @@ async function main(argv: readonly string[]): Promise<number> {
     await agent.drain({ grace: false });
     return exitStatus(exit);
   }
-  await agent.drain({ grace: true, skipGrace: skipGrace.signal });
+  await agent.drain({ grace: !fatal, skipGrace: skipGrace.signal });
+  if (fatal) {
+    await child?.stop('SIGTERM', config.stopTimeoutMs);
+    return 1;
+  }
   if (child) {
     log.info(`Stopping ${config.command[0]} with ${stopSignal}`);
     const exit = await child.stop(stopSignal, config.stopTimeoutMs);

@@ -10,7 +10,7 @@
 //   atomic: one recursive delete of the directory.
 
 import { createEtcdV2Client, isErrorCode, keyPath, type HttpResult } from '../../backends/etcdv2/client.js';
-import type { BackendOptions } from '../../backends/types.js';
+import { BackendError, type BackendOptions } from '../../backends/types.js';
 import { describeError } from '../../backends/util.js';
 import type { Logger } from '../../log/index.js';
 import type { Registration, RegistryWriter } from './types.js';
@@ -87,6 +87,13 @@ export function createEtcdV2Writer(o: EtcdV2WriterOptions): RegistryWriter {
       for (const [key, value] of r.fields) ok(await call('PUT', key, '', { value }, what), what);
       const d = await call('DELETE', r.drainKey, '', undefined, what);
       if (!(d.status === 404 && isErrorCode(d.body, 100))) ok(d, what);
+      // The TTL ran while the fields were written (slow on a loaded etcd, or with v2 auth's bcrypt per request):
+      // start it again now, so the first refresh is due a whole TTL/3 from here.
+      const again = await call('PUT', r.dir, '', { dir: 'true', ttl, refresh: 'true', prevExist: 'true' }, what);
+      if (again.status === 404 && isErrorCode(again.body, 100)) {
+        throw new BackendError(`${name}: ${what}: ${r.dir} expired while it was being written; -ttl ${ttl}s is too short for this etcd`, 'EEXPIRED');
+      }
+      ok(again, what);
       live.set(r.dir, r);
     },
     async markDraining(r) {
