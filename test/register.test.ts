@@ -1,6 +1,7 @@
 // confd-register end to end: a real three-member etcd cluster, the real haproxy, `confd -watch` with the shipped
 // examples/haproxy, and agents run as the command users run (bin/confd-register), with short TTLs.
-// - kill -9 of an agent: its keys go within TTL + 1 s and haproxy stops routing to it;
+// - kill -9 of an agent: its keys go within TTL + 1 s and haproxy stops routing to it; a restarted agent takes
+//   its keys over without duplicates;
 // - SIGTERM under a steady request stream: the drain marker makes haproxy send no new request to the server
 //   before its keys go, and no request fails;
 // - a health endpoint answering 500: withdrawn after `fall` checks, back after `rise`;
@@ -106,6 +107,24 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
     assert.ok(goneMs <= (TTL_S + 1) * 1000, `keys gone ${goneMs.toFixed(0)} ms after kill -9 (TTL ${TTL_S}s)`);
     await waitRouted('k9', 'haproxy to stop routing to k9', false);
     process.stderr.write(`kill -9: keys gone after ${goneMs.toFixed(0)} ms (TTL ${TTL_S} s)\n`);
+  });
+
+  test('a restart never leaves duplicates: the new agent takes the keys over, the old lease expires with nothing', async () => {
+    const b = await backend('rs');
+    const first = agent('rs', serviceArgs('rs', b));
+    await waitKey('/nginx/a.b.com/rs/ip', 'present', 5_000, 'rs to register');
+    const oldLease = await leaseOf('/nginx/a.b.com/rs/ip');
+    await kv.put('/nginx/a.b.com/rs/drain').value('1'); // as if it died while draining
+    await first.kill('SIGKILL');
+    agent('rs', serviceArgs('rs', b));
+    await pollUntil('the new agent to take the keys over', 5_000, async () => {
+      const l = await leaseOf('/nginx/a.b.com/rs/ip');
+      return l !== undefined && l !== oldLease ? true : undefined;
+    });
+    await sleep((TTL_S + 1) * 1000); // the old lease has expired
+    const keys = (await kv.getAll().prefix('/nginx/a.b.com/rs/').keys()).sort();
+    assert.deepEqual(keys, ['/nginx/a.b.com/rs/ip', '/nginx/a.b.com/rs/port'], 'one registration, no stale drain marker');
+    assert.ok((await answeringBackends(webPort, 'a.b.com', 8)).includes('rs'));
   });
 
   test('SIGTERM under a steady request stream: drained before withdrawn, no request fails', async () => {

@@ -181,8 +181,11 @@ export function createEtcdV2Client(o: BackendOptions, name: string): EtcdV2Clien
 
   const getWithFailover = async (path: string, what: string, o2: V2RequestOptions = {}): Promise<HttpResult> => {
     const failures: BackendError[] = [];
+    // From where we start, once round: a watch failing over meanwhile moves `preferred`, which must not make this
+    // loop try one member twice and skip another.
+    const start = state.preferred;
     for (let i = 0; i < endpoints.length; i++) {
-      const idx = (state.preferred + i) % endpoints.length;
+      const idx = (start + i) % endpoints.length;
       const endpoint = endpoints[idx]!;
       if (o2.signal?.aborted) throw canceled(`${name}: ${what}`);
       try {
