@@ -112,12 +112,12 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
   test('a restart never leaves duplicates: the new agent takes the keys over, the old lease expires with nothing', async () => {
     const b = await backend('rs');
     const first = agent('rs', serviceArgs('rs', b));
-    await waitKey('/nginx/a.b.com/rs/ip', 'present', 5_000, 'rs to register');
+    await waitKey('/nginx/a.b.com/rs/ip', 'present', 15_000, 'rs to register');
     const oldLease = await leaseOf('/nginx/a.b.com/rs/ip');
     await kv.put('/nginx/a.b.com/rs/drain').value('1'); // as if it died while draining
     await first.kill('SIGKILL');
     agent('rs', serviceArgs('rs', b));
-    await pollUntil('the new agent to take the keys over', 5_000, async () => {
+    await pollUntil('the new agent to take the keys over', 15_000, async () => {
       const l = await leaseOf('/nginx/a.b.com/rs/ip');
       return l !== undefined && l !== oldLease ? true : undefined;
     });
@@ -163,7 +163,7 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
   test('a health endpoint answering 500 withdraws after `fall` checks; 200 again re-registers after `rise`', async () => {
     const b = await backend('hc');
     agent('hc', serviceArgs('hc', b, ['-check-http', `http://127.0.0.1:${b.port}/health`, '-fall', '3', '-rise', '2']));
-    await waitKey('/nginx/a.b.com/hc/ip', 'present', 5_000, 'hc to register once healthy');
+    await waitKey('/nginx/a.b.com/hc/ip', 'present', 15_000, 'hc to register once healthy');
     await waitRouted('hc', 'hc to be routed');
     b.setHealth(500);
     const atFail = b.healthChecks;
@@ -183,7 +183,7 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
     const b = await backend('fo');
     // The agent knows all three members; killing each in turn certainly kills the one its keep-alive uses.
     agent('fo', serviceArgs('fo', b));
-    await waitKey('/nginx/a.b.com/fo/ip', 'present', 5_000, 'fo to register');
+    await waitKey('/nginx/a.b.com/fo/ip', 'present', 15_000, 'fo to register');
     const lease = await leaseOf('/nginx/a.b.com/fo/ip');
     const deletes: string[] = [];
     const watcher = await kv.watch().prefix('/nginx/a.b.com/fo/').create();
@@ -207,7 +207,7 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
   test('the whole cluster down longer than the TTL, and a revoked lease: the agent registers again on its own', async () => {
     const b = await backend('rr');
     const a = agent('rr', serviceArgs('rr', b));
-    await waitKey('/nginx/a.b.com/rr/ip', 'present', 5_000, 'rr to register');
+    await waitKey('/nginx/a.b.com/rr/ip', 'present', 15_000, 'rr to register');
     await Promise.all(cluster.members.map((m) => m.kill()));
     await sleep(TTL_S * 1000 * 2 + 500); // past the TTL, and past the agent giving the lease up
     await Promise.all(cluster.members.map((m) => m.restart()));
@@ -248,15 +248,17 @@ process.on('SIGTERM', async () => {
 `,
     );
     const a = agent('cmd', ['-domain', 'a.b.com', '-host', 'cmd', '-ip', '127.0.0.1', '-port', String(port), '-check-tcp', `127.0.0.1:${port}`, '-drain-grace', '500ms', '--', process.execPath, script]);
-    await waitKey('/nginx/a.b.com/cmd/ip', 'present', 10_000, 'cmd to register once it listens').catch((e: Error) => assert.fail(`${e.message}\n${a.output()}`));
+    await waitKey('/nginx/a.b.com/cmd/ip', 'present', 15_000, 'cmd to register once it listens').catch((e: Error) => assert.fail(`${e.message}\n${a.output()}`));
     await waitRouted('cmd', 'cmd to be routed');
     const exit = await a.kill('SIGTERM', 10_000);
     assert.equal(exit.code, 0, a.output());
     assert.equal(readFileSync(marker, 'utf8'), 'withdrawn', 'CMD got SIGTERM only after the withdrawal');
 
     // CMD dying by itself: withdrawn at once, the agent exits with CMD's status.
-    const b = agent('cmd2', ['-domain', 'a.b.com', '-host', 'cmd2', '-ip', '127.0.0.1', '-port', '9', '--', process.execPath, '-e', 'setTimeout(() => process.exit(3), 1500)']);
-    await waitKey('/nginx/a.b.com/cmd2/ip', 'present', 5_000, 'cmd2 to register');
+    const quit = join(dir, 'cmd2-quit');
+    const b = agent('cmd2', ['-domain', 'a.b.com', '-host', 'cmd2', '-ip', '127.0.0.1', '-port', '9', '--', process.execPath, '-e', `setInterval(() => require('node:fs').existsSync(${JSON.stringify(quit)}) && process.exit(3), 50)`]);
+    await waitKey('/nginx/a.b.com/cmd2/ip', 'present', 15_000, 'cmd2 to register');
+    writeFileSync(quit, '');
     const exit2 = await b.exited;
     assert.equal(exit2.code, 3, b.output());
     assert.equal(await get('/nginx/a.b.com/cmd2/ip'), null, 'withdrawn when CMD exited');
@@ -269,7 +271,7 @@ process.on('SIGTERM', async () => {
       return { status: r.status, body: (await r.json()) as Record<string, unknown>, index: Number(r.headers.get('x-etcd-index')) };
     };
     const a = agent('v2', ['-backend', 'etcdv2', '-domain', 'a.b.com', '-host', 'v2', '-ip', '127.0.0.1', '-port', '8080']);
-    const registered = await pollUntil('the v2 registration', 5_000, async () => {
+    const registered = await pollUntil('the v2 registration', 15_000, async () => {
       const r = await v2('/nginx/a.b.com/v2?recursive=true');
       return r.status === 200 && (r.body['node'] as { nodes?: unknown[] }).nodes?.length === 2 ? r : undefined;
     });
