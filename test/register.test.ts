@@ -101,6 +101,11 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
     const a = agent('k9', serviceArgs('k9', b));
     await waitRouted('k9', 'k9 to be routed');
     assert.equal(await get('/nginx/a.b.com/k9/port'), String(b.port));
+    // Keep-alives renew the lease without writing: etcd's revision does not move, no watcher is woken.
+    const revision = async (): Promise<string> => (await kv.get('/nginx/a.b.com/k9/ip').exec()).header.revision;
+    const before = await revision();
+    await sleep(TTL_S * 1000 + 500);
+    assert.equal(await revision(), before, 'no write while the agent keeps its registration alive');
     await a.kill('SIGKILL');
     const goneMs = await waitKey('/nginx/a.b.com/k9/ip', 'absent', 10_000, 'the keys of a killed agent to expire');
     assert.equal(await get('/nginx/a.b.com/k9/port'), null, 'every key of the registration went at once');
