@@ -9,12 +9,9 @@ import { promises as dns } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { Agent } from '../agent/agent.js';
 import { REGISTER_FLAG_BY_NAME, REGISTER_FLAGS, resolveRegisterConfig, type RegisterConfig } from '../agent/config.js';
-import { createEtcdV2Writer } from '../agent/registry/etcdv2.js';
-import { createEtcdV3Writer } from '../agent/registry/etcdv3.js';
 import type { RegistryWriter } from '../agent/registry/types.js';
 import { exitStatus, supervise, type Supervised } from '../agent/supervise.js';
 import { RegistrationError } from '../agent/validate.js';
-import { nodesFromSrv, srvRecordName } from '../backends/index.js';
 import { describeError } from '../backends/util.js';
 import { parseArgs, usageText, UsageError } from '../config/args.js';
 import { ConfigError } from '../config/toml.js';
@@ -48,8 +45,10 @@ function version(): string {
   return `${TAG} ${v} (confd-ts, Node.js ${process.version})`;
 }
 
+/** The registry writer, its client (gRPC for etcd v3) loaded only now: -help, -version and bad flags stay quick. */
 async function openWriter(config: RegisterConfig, log: Logger): Promise<RegistryWriter> {
   let backend = config.backendOptions;
+  const { nodesFromSrv, srvRecordName } = await import('../backends/index.js');
   const record = srvRecordName(config.backend, backend);
   if (record !== undefined) {
     const nodes = await nodesFromSrv(record, (r) => dns.resolveSrv(r));
@@ -57,7 +56,8 @@ async function openWriter(config: RegisterConfig, log: Logger): Promise<Registry
     backend = { ...backend, nodes };
   }
   const o = { backend: { ...backend, log }, ttlMs: config.ttlMs, log };
-  return config.backend === 'etcdv2' ? createEtcdV2Writer(o) : createEtcdV3Writer(o);
+  if (config.backend === 'etcdv2') return (await import('../agent/registry/etcdv2.js')).createEtcdV2Writer(o);
+  return (await import('../agent/registry/etcdv3.js')).createEtcdV3Writer(o);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
