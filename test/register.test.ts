@@ -8,7 +8,8 @@
 // - the etcd member the agent talks to killed: the lease survives, nothing flaps; the whole cluster down longer
 //   than the TTL: registered again within a check interval; a lease revoked: registered again;
 // - `-- CMD`: registered while CMD runs, withdrawn before CMD gets the signal, withdrawn when CMD exits;
-// - etcd v2: TTL directories refreshed without watch events, gone within TTL + 1 s after kill -9.
+// - etcd v2: TTL directories refreshed without watch events, gone within TTL + 1 s after kill -9 (confd's etcdv2
+//   backend sees the expiry as its first event).
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,12 +17,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
+import { createEtcdV2Backend } from '../src/backends/etcdv2/index.js';
 import { startEtcdCluster, type EtcdCluster } from '../tools/devservers/etcd.js';
 import { startHaproxy, type HaproxyServer } from '../tools/devservers/haproxy.js';
 import { startHttpBackend, type HttpBackend } from '../tools/devservers/httpbackends.js';
 import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../tools/devservers/process.js';
 import { prepareExampleConfdir, runConfdOnce, startConfdWatch, startRegisterAgent } from '../tools/demo/setup.js';
+import { watchUntil } from './support/backend-suite.js';
 import { answeringBackends, locate, pollUntil, skipUnless, startRequestStream } from './support/haproxy.js';
+import { backendOptions } from './support/servers.js';
 
 const TTL_S = 2;
 const CHECK_MS = 400;
@@ -284,6 +288,12 @@ process.on('SIGTERM', async () => {
     assert.equal(node.dir, true);
     assert.ok(node.ttl > 0 && node.ttl <= TTL_S, `the directory has a TTL: ${node.ttl}`);
     assert.deepEqual(node.nodes.map((n) => [n.key, n.value]).sort(), [['/nginx/a.b.com/v2/ip', '127.0.0.1'], ['/nginx/a.b.com/v2/port', '8080']]);
+    // confd's own etcdv2 backend follows the registry from here.
+    const reader = createEtcdV2Backend(backendOptions({ nodes: [endpoint], requestTimeoutMs: 2000 }));
+    const snap = await reader.read(['/nginx/a.b.com']);
+    assert.equal(snap.values.get('/nginx/a.b.com/v2/port'), '8080');
+    const ac = new AbortController();
+    const iter = reader.watch!(['/nginx/a.b.com'], snap.revision, ac.signal)[Symbol.asyncIterator]();
     // Refreshes over 2 TTLs: the directory stays, and a watcher is woken by none of them.
     const waiter = fetch(`${endpoint}/v2/keys/nginx?wait=true&recursive=true&waitIndex=${registered.index + 1}`, { signal: AbortSignal.timeout(TTL_S * 2000) })
       .then(async (r) => `event: ${await r.text()}`)
@@ -296,5 +306,13 @@ process.on('SIGTERM', async () => {
     await pollUntil('the v2 directory to expire', 10_000, async () => ((await v2('/nginx/a.b.com/v2')).status === 404 ? true : undefined));
     const goneMs = performance.now() - t0;
     assert.ok(goneMs <= (TTL_S + 1) * 1000, `v2 registration gone ${goneMs.toFixed(0)} ms after kill -9`);
+    try {
+      const { events } = await watchUntil(iter, snap.values, (st) => !st.has('/nginx/a.b.com/v2/ip') && !st.has('/nginx/a.b.com/v2/port'), 10_000);
+      assert.equal(events[0]?.kind, 'reset', 'the first event confd sees is the expiry (a reset), not a refresh');
+    } finally {
+      ac.abort();
+      await iter.return?.();
+      await reader.close();
+    }
   });
 });
