@@ -20,6 +20,18 @@ export interface ParsedArgs {
   readonly values: ReadonlyMap<string, FlagValue>;
   /** `-h` / `-help` was given. */
   readonly help: boolean;
+  /** Arguments after `--`, for commands that take them (confd-register's `-- CMD ARGS`). */
+  readonly rest?: readonly string[];
+}
+
+/** For commands other than confd that share its flag syntax (confd-register). */
+export interface ParseArgsOptions {
+  /** The command's flags (default: confd's). */
+  readonly flags?: ReadonlyMap<string, FlagDef>;
+  /** Its name, for messages (default "confd"). */
+  readonly command?: string;
+  /** Whether arguments after `--` are taken (returned as `rest`) instead of refused. */
+  readonly rest?: boolean;
 }
 
 /** Go's strconv.ParseBool (what Go's flag package accepts for a bool). */
@@ -68,14 +80,17 @@ export function convertText(f: FlagDef, s: string): FlagValue {
   }
 }
 
-export function parseArgs(argv: readonly string[]): ParsedArgs {
+export function parseArgs(argv: readonly string[], po: ParseArgsOptions = {}): ParsedArgs {
+  const flags = po.flags ?? FLAG_BY_NAME;
+  const command = po.command ?? 'confd';
+  let rest: string[] | undefined;
   const values = new Map<string, FlagValue>();
   let help = false;
   let i = 0;
   for (let s = argv[i]; s !== undefined; s = argv[i]) {
     if (s.length < 2 || s[0] !== '-') {
       throw new UsageError(
-        `unexpected argument "${s}": confd takes only flags (bool flags take their value as -flag=value, e.g. -onetime=false)`,
+        `unexpected argument "${s}": ${command} takes only flags${po.rest ? ' before --' : ''} (bool flags take their value as -flag=value, e.g. -onetime=false)`,
       );
     }
     let minuses = 1;
@@ -83,6 +98,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       minuses++;
       if (s.length === 2) {
         // "--" ends the flags; anything after it is an argument, which confd does not take.
+        if (po.rest) {
+          rest = argv.slice(i + 1);
+          break;
+        }
         if (i + 1 < argv.length) throw new UsageError(`unexpected argument "${argv[i + 1]}" after --`);
         break;
       }
@@ -96,7 +115,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       value = name.slice(eq + 1);
       name = name.slice(0, eq);
     }
-    const f = FLAG_BY_NAME.get(name);
+    const f = flags.get(name);
     if (!f) {
       if (name === 'help' || name === 'h') {
         help = true;
@@ -130,13 +149,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     values.set(name, v);
   }
-  return { values, help };
+  return rest === undefined ? { values, help } : { values, help, rest };
 }
 
 /** `-help` text in Go's PrintDefaults layout, followed by where else each setting can come from. */
-export function usageText(): string {
-  const lines = ['Usage of confd:'];
-  for (const f of [...FLAGS].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+export function usageText(o: { flags?: readonly FlagDef[]; command?: string; header?: readonly string[]; footer?: readonly string[] } = {}): string {
+  const lines = [`Usage of ${o.command ?? 'confd'}:`, ...(o.header ?? [])];
+  for (const f of [...(o.flags ?? FLAGS)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const typeName = f.kind === 'bool' ? '' : f.kind === 'list' ? 'value' : f.kind;
     let line = `  -${f.name}${typeName ? ` ${typeName}` : ''}`;
     line += line.length <= 4 ? '\t' : '\n    \t';
@@ -156,9 +175,11 @@ export function usageText(): string {
     lines.push(line);
   }
   lines.push(
-    '',
-    'Precedence: command-line flag > CONFD_* environment variable > confd.toml > default.',
-    'List flags (-node, -file) repeat on the command line; in the environment they are comma-separated.',
+    ...(o.footer ?? [
+      '',
+      'Precedence: command-line flag > CONFD_* environment variable > confd.toml > default.',
+      'List flags (-node, -file) repeat on the command line; in the environment they are comma-separated.',
+    ]),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -30,6 +30,10 @@ function etcdVersion(): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--register')) {
+    const { registerBench } = await import('./register.js');
+    return registerBench(process.argv.slice(2));
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(USAGE);

@@ -18,6 +18,9 @@ export const USAGE = `usage: npm run bench -- [size...] [options]
   --oneshot-runs N     -onetime runs to take the median of (default 5; 0 skips)
   --log-level LEVEL    the daemon's -log-level (default error; at info its "has been updated" lines are counted)
   --node-options OPTS  NODE_OPTIONS for the daemon and -onetime runs (e.g. "--max-old-space-size=256")
+
+  --register [--trials N]  instead: registration -> routable through haproxy with confd-register's writer and
+                       agent (tools/bench/register.ts; default 20 trials)
 `;
 
 export interface Args {

@@ -3,7 +3,9 @@
 // With etcd and haproxy installed: a three-member etcd cluster, three small HTTP servers standing in for the
 // seed's nginx containers, haproxy in master-worker mode, the registrations of the seed's section 4.3 written
 // with etcdctl, and `confd -watch` rendering examples/haproxy into haproxy's config and reloading it. It then
-// shows requests for Host a.b.com going round robin, a server added and one removed taking effect, and stops
+// shows requests for Host a.b.com going round robin, a server added and one removed taking effect; then (step 8)
+// the backends of c.b.com register themselves with confd-register: one agent killed with kill -9 vanishes from
+// haproxy when its lease expires, one stopped with SIGTERM drains (weight 0) before it is withdrawn. It stops
 // everything it started (also on Ctrl-C). Without them: how to install them, and the seed's keys rendered with
 // the file backend.
 
@@ -15,11 +17,11 @@ import { startEtcdCluster, type EtcdCluster } from '../devservers/etcd.js';
 import { findHaproxy, startHaproxy, type HaproxyServer } from '../devservers/haproxy.js';
 import { httpGet, startHttpBackend, type HttpBackend } from '../devservers/httpbackends.js';
 import { findBinary, freePort, makeTempDir, removeTempDir, ServerBinaryMissingError, type StartedProcess } from '../devservers/process.js';
-import { EXAMPLES_DIR, prepareExampleConfdir, runConfdOnce, startConfdWatch } from './setup.js';
+import { EXAMPLES_DIR, prepareExampleConfdir, runConfdOnce, startConfdWatch, startRegisterAgent } from './setup.js';
 
 const INSTALL = 'sudo apt-get install -y etcd-server etcd-client haproxy';
-/** The whole demo must finish well under a minute; past this it gives up, cleans up and fails. */
-const DEMO_TIMEOUT_MS = 50_000;
+/** The whole demo must finish in about a minute (the agents of step 8 wait out a lease and a drain); past this it gives up, cleans up and fails. */
+const DEMO_TIMEOUT_MS = 65_000;
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 const dim = (line: string): void => say(`  ${line}`);
@@ -192,11 +194,52 @@ async function fullDemo(): Promise<void> {
   dim(`(gone ${delMs} ms after its removal)`);
   for (let i = 0; i < 4; i++) await curl(webPort, 'a.b.com');
 
+  await agentSection({ webPort, endpoints: cluster.endpoints, backends, dest: cd.dest, kv });
+
   const proc = await hap.showProc();
   say(`haproxy reloaded ${proc.reloads} times (${proc.failedReloads} failed). The rendered config is:`);
   const cfg = readFileSync(cd.dest, 'utf8');
   process.stdout.write(cfg.slice(cfg.indexOf('frontend webin')));
   if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output()}`);
+}
+
+/**
+ * Step 8: the same backends registering themselves under c.b.com with confd-register (a lease of 2 s kept alive,
+ * an HTTP health check), then one agent killed with kill -9 and one stopped with SIGTERM.
+ */
+async function agentSection(o: { webPort: number; endpoints: readonly string[]; backends: readonly HttpBackend[]; dest: string; kv: Etcd3 }): Promise<void> {
+  say('8. confd-register: the backends of c.b.com register themselves (lease with a 2 s TTL, health-checked)');
+  const agents: StartedProcess[] = [];
+  cleanups.push(async () => void (await Promise.all(agents.map((a) => a.kill('SIGKILL')))));
+  const nodes = o.endpoints.flatMap((e) => ['-node', e]);
+  for (const [i, b] of o.backends.entries()) {
+    const args = [...nodes, '-domain', 'c.b.com', '-host', `agent${i + 1}`, '-ip', b.host, '-port', String(b.port), '-ttl', '2s', '-check-http', `http://${b.host}:${b.port}/health`, '-check-interval', '500ms', '-drain-grace', '2s'];
+    dim(`$ confd-register -node ... -domain c.b.com -host agent${i + 1} -ip ${b.host} -port ${b.port} -ttl 2s -check-http http://${b.host}:${b.port}/health -drain-grace 2s &`);
+    agents.push(startRegisterAgent(`agent${i + 1}`, args));
+  }
+  const all = ['nginx-1', 'nginx-2', 'nginx-3'];
+  const regMs = await waitUntil('the agents to be routed', async () => new Set(await answers(o.webPort, 'c.b.com', 6)).size === 3, 20_000);
+  dim(`(all three routable ${regMs} ms after the agents started)`);
+  for (let i = 0; i < 3; i++) await curl(o.webPort, 'c.b.com');
+
+  say('   kill -9 of agent1 (nginx-1 keeps running, but nothing renews its lease any more)');
+  const [a1, a2] = agents as [StartedProcess, StartedProcess];
+  await a1.kill('SIGKILL');
+  const goneMs = await waitUntil('agent1 to vanish', async () => !(await answers(o.webPort, 'c.b.com', 4)).includes(all[0]!), 20_000);
+  dim(`(gone from haproxy ${goneMs} ms after kill -9: the lease expired and etcd deleted its keys)`);
+  for (let i = 0; i < 3; i++) await curl(o.webPort, 'c.b.com');
+
+  say('   SIGTERM to agent2: drain marker first (weight 0: no new requests, established ones finish), then withdrawal');
+  const stopping = a2.kill('SIGTERM', 10_000);
+  await waitUntil('the drain marker', async () => (await o.kv.get('/nginx/c.b.com/agent2/drain').string()) === '1');
+  dim('$ etcdctl get /nginx/c.b.com/agent2/drain   -> 1');
+  await waitUntil('weight 0 in haproxy.cfg', async () => readFileSync(o.dest, 'utf8').includes('server agent2 ') && /server agent2 .* weight 0/.test(readFileSync(o.dest, 'utf8')));
+  dim(`haproxy.cfg: ${readFileSync(o.dest, 'utf8').split('\n').find((l) => l.includes('server agent2'))?.trim() ?? ''}`);
+  await waitUntil('agent2 to get no new requests', async () => !(await answers(o.webPort, 'c.b.com', 4)).includes(all[1]!));
+  for (let i = 0; i < 3; i++) await curl(o.webPort, 'c.b.com');
+  const exit = await stopping;
+  await waitUntil('agent2 to leave haproxy.cfg', async () => !readFileSync(o.dest, 'utf8').includes('server agent2 '));
+  dim(`(agent2 withdrew its keys after the grace period and exited with status ${exit.code}; haproxy.cfg no longer names it)`);
 }
 
 async function main(): Promise<number> {

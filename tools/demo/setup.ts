@@ -103,3 +103,18 @@ export function startConfdWatch(args: readonly string[], o: { env?: NodeJS.Proce
   const [node, main] = confdCommand();
   return startProcess({ name: 'confd -watch', command: node, args: [main, '-watch', ...args], env: o.env, echo: o.echo });
 }
+
+/** The registration agent's command (bin/confd-register runs dist/cli/register.js). */
+export const REGISTER_BIN = join(REPO_ROOT, 'bin', 'confd-register');
+
+/** `[node, bin/confd-register]`, or throws ConfdNotBuiltError. */
+export function registerCommand(): [string, string] {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'register.js'))) throw new ConfdNotBuiltError();
+  return [process.execPath, REGISTER_BIN];
+}
+
+/** Starts `confd-register ...args` in its own process group (stopped with `.kill()`, or at exit). */
+export function startRegisterAgent(name: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; echo?: boolean } = {}): StartedProcess {
+  const [node, main] = registerCommand();
+  return startProcess({ name: `confd-register ${name}`, command: node, args: [main, ...args], env: o.env, echo: o.echo });
+}

@@ -3,6 +3,7 @@
 //
 //   const b = await startHttpBackend('server1');   // 127.0.0.1:<free port>, answers "server1\n" to anything
 //   b.port; b.requests;                             // where it listens, how many requests it answered
+//   b.setHealth(500); b.healthChecks;               // what GET /health answers (default 200), how often it was asked
 //   await b.stop();
 //
 //   const r = await httpGet({ port: 8080, host: 'a.b.com' });   // { status, body, headers }
@@ -14,8 +15,14 @@ export interface HttpBackend {
   readonly name: string;
   readonly host: '127.0.0.1';
   readonly port: number;
-  /** Requests answered so far. */
+  /** Requests answered so far (health checks not counted). */
   readonly requests: number;
+  /** When the last of them arrived (performance.now()), or undefined. */
+  readonly lastRequestAt: number | undefined;
+  /** GET /health requests (a registration agent's health checks) answered so far. */
+  readonly healthChecks: number;
+  /** The status GET /health answers from now on. */
+  setHealth(status: number): void;
   /** Stop listening and close every connection, idle keep-alive ones included. */
   stop(): Promise<void>;
 }
@@ -23,8 +30,19 @@ export interface HttpBackend {
 /** Starts a server on a free 127.0.0.1 port answering every request with 200 and body `${name}\n`. */
 export async function startHttpBackend(name: string): Promise<HttpBackend> {
   let requests = 0;
+  let lastRequestAt: number | undefined;
+  let healthChecks = 0;
+  let healthStatus = 200;
   const server: Server = createServer((req, res) => {
+    if (req.url === '/health') {
+      healthChecks++;
+      req.resume();
+      res.writeHead(healthStatus, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`${healthStatus}\n`);
+      return;
+    }
     requests++;
+    lastRequestAt = performance.now();
     // Drain the request body so keep-alive connections stay usable.
     req.resume();
     req.on('end', () => {
@@ -51,6 +69,15 @@ export async function startHttpBackend(name: string): Promise<HttpBackend> {
         port,
         get requests() {
           return requests;
+        },
+        get lastRequestAt() {
+          return lastRequestAt;
+        },
+        get healthChecks() {
+          return healthChecks;
+        },
+        setHealth(status: number) {
+          healthStatus = status;
         },
         stop() {
           stopped ??= new Promise<void>((resolve) => {

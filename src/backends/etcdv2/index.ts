@@ -13,12 +13,11 @@
 // last 1000 events) and directory deletes/expiries (which remove keys we are not told about) are answered
 // with a full re-read delivered as a 'reset'.
 
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { endpointsOf } from '../shared/endpoints.js';
-import { readTlsFiles } from '../shared/tls.js';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { Backoff, canceled, describeError, inTree, sleep } from '../util.js';
+import { createEtcdV2Client, isErrorCode, keyPath, type HttpResult, type V2Node } from './client.js';
+
+export { keyPath } from './client.js';
 
 /** How long one wait request stays open before it is re-issued (keeps dead connections from lingering). */
 const LONG_POLL_MS = 60_000;
@@ -26,41 +25,6 @@ const LONG_POLL_MS = 60_000;
 export interface EtcdV2BackendOptions extends BackendOptions {
   /** Cap of one wait request (default 60 s); tests shorten it. */
   readonly longPollMs?: number;
-}
-
-interface V2Node {
-  key?: string;
-  value?: string;
-  dir?: boolean;
-  nodes?: V2Node[];
-  modifiedIndex?: number;
-  createdIndex?: number;
-}
-
-interface V2Response {
-  action?: string;
-  node?: V2Node;
-  prevNode?: V2Node;
-  errorCode?: number;
-  message?: string;
-  cause?: string;
-  index?: number;
-}
-
-interface HttpResult {
-  status: number;
-  etcdIndex: bigint | undefined;
-  body: V2Response;
-  endpoint: string;
-}
-
-/** "/with space/ü" -> "/with%20space/%C3%BC" (each path segment escaped, slashes kept). */
-export function keyPath(key: string): string {
-  const k = key.startsWith('/') ? key : `/${key}`;
-  return k
-    .split('/')
-    .map((seg) => encodeURIComponent(seg))
-    .join('/');
 }
 
 /** Flatten a v2 node tree into leaf keys (confd's nodeWalk). */
@@ -87,133 +51,10 @@ export function commonDirectory(prefixes: readonly string[]): string {
   return `/${first.slice(0, n).join('/')}`;
 }
 
-function isErrorCode(body: V2Response, code: number): boolean {
-  return body.errorCode === code;
-}
-
 export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
   const name = 'etcdv2';
-  const endpoints = endpointsOf(o);
-  const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
-  const httpsAgent = new HttpsAgent({
-    keepAlive: true,
-    ...readTlsFiles(name, o),
-    rejectUnauthorized: !o.clientInsecure,
-  });
-  const httpAgent = new HttpAgent({ keepAlive: true });
-  const authHeader =
-    o.basicAuth && o.username ? `Basic ${Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64')}` : undefined;
-  let preferred = 0; // index of the endpoint that answered last (sticky failover)
-
-  /** One GET against one endpoint. Resolves with any HTTP answer; rejects on network/TLS failure. */
-  const get = (
-    endpoint: string,
-    path: string,
-    o2: { signal?: AbortSignal; timeoutMs: number; headersTimeoutMs?: number; onHeaders?: (etcdIndex: bigint | undefined) => void },
-  ): Promise<HttpResult> =>
-    new Promise((resolve, reject) => {
-      const url = new URL(endpoint + path);
-      const isHttps = url.protocol === 'https:';
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (authHeader) headers['authorization'] = authHeader;
-      const req = (isHttps ? httpsRequest : httpRequest)(url, {
-        method: 'GET',
-        headers,
-        agent: isHttps ? httpsAgent : httpAgent,
-        ...(o2.signal ? { signal: o2.signal } : {}),
-      });
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${o2.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o2.timeoutMs);
-      // etcd sends a wait's headers at once: a member that accepts the connection but says nothing (hung,
-      // overloaded) is given up after the request timeout, not after the whole long poll.
-      const headersTimer =
-        o2.headersTimeoutMs !== undefined && o2.headersTimeoutMs < o2.timeoutMs
-          ? setTimeout(() => req.destroy(Object.assign(new Error(`no response headers within ${o2.headersTimeoutMs} ms`), { code: 'ETIMEDOUT' })), o2.headersTimeoutMs)
-          : undefined;
-      req.on('close', () => clearTimeout(headersTimer));
-      req.on('response', (res: IncomingMessage) => {
-        clearTimeout(headersTimer);
-        const idx = res.headers['x-etcd-index'];
-        const etcdIndex = typeof idx === 'string' && /^\d+$/.test(idx) ? BigInt(idx) : undefined;
-        o2.onHeaders?.(etcdIndex);
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          let body: V2Response;
-          try {
-            body = text === '' ? {} : (JSON.parse(text) as V2Response);
-          } catch {
-            body = { message: text.trim().slice(0, 200) };
-          }
-          resolve({ status: res.statusCode ?? 0, etcdIndex, body, endpoint });
-        });
-        res.on('error', (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-      });
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      req.end();
-    });
-
-  /** Classify a non-2xx answer that is not simply "key not found". */
-  const httpError = (r: HttpResult, what: string): BackendError => {
-    const detail = r.body.errorCode !== undefined ? `${r.body.errorCode}: ${r.body.message ?? ''}${r.body.cause ? ` (${r.body.cause})` : ''}` : `HTTP ${r.status}${r.body.message ? `: ${r.body.message}` : ''}`;
-    if (r.status === 401 || r.status === 403 || isErrorCode(r.body, 110)) {
-      return new BackendError(`${name}: ${what} at ${r.endpoint}: authentication failed (check -basic-auth -username -password): ${detail}`, 'EAUTH', { endpoint: r.endpoint, retryable: false });
-    }
-    if (r.status === 404 && r.body.errorCode === undefined) {
-      return new BackendError(`${name}: ${what} at ${r.endpoint}: the v2 keys API is not served here (etcd 3.4 needs --enable-v2): ${detail}`, 'ENOV2', { endpoint: r.endpoint, retryable: false });
-    }
-    return new BackendError(`${name}: ${what} at ${r.endpoint}: ${detail}`, 'EETCD', { endpoint: r.endpoint, retryable: r.status >= 500 });
-  };
-
-  const networkError = (endpoint: string, err: unknown, what: string): BackendError => {
-    const cause = describeError(err);
-    const tls = /ssl|tls|certificate|self.signed|wrong version number|EPROTO|ECONNRESET.*https/i.test(cause);
-    return new BackendError(`${name}: ${what} at ${endpoint}: ${tls ? 'TLS failure: ' : ''}${cause}`, tls ? 'ETLS' : 'EUNAVAILABLE', { endpoint, cause: err });
-  };
-
-  /**
-   * GET `path`, failing over across endpoints on network errors and 5xx; answers (including 4xx) from one
-   * endpoint are final. Throws BackendError naming every endpoint tried.
-   */
-  const getWithFailover = async (
-    path: string,
-    what: string,
-    o2: { signal?: AbortSignal; timeoutMs?: number; onHeaders?: (etcdIndex: bigint | undefined) => void } = {},
-  ): Promise<HttpResult> => {
-    const failures: BackendError[] = [];
-    for (let i = 0; i < endpoints.length; i++) {
-      const idx = (preferred + i) % endpoints.length;
-      const endpoint = endpoints[idx];
-      if (endpoint === undefined) break; // idx < endpoints.length
-      if (o2.signal?.aborted) throw canceled(`${name}: ${what}`);
-      try {
-        const r = await get(endpoint, path, { timeoutMs: o2.timeoutMs ?? timeoutMs, ...(o2.signal ? { signal: o2.signal } : {}), ...(o2.onHeaders ? { onHeaders: o2.onHeaders } : {}) });
-        if (r.status >= 500) {
-          failures.push(httpError(r, what));
-          continue;
-        }
-        preferred = idx;
-        return r;
-      } catch (err) {
-        if (o2.signal?.aborted) throw canceled(`${name}: ${what}`);
-        failures.push(networkError(endpoint, err, what));
-      }
-    }
-    const first = failures[0];
-    if (failures.length === 1 && first) throw first;
-    throw new BackendError(
-      `${name}: ${what}: all ${endpoints.length} endpoints failed: ${failures.map((f) => f.message.replace(`${name}: ${what} at `, '')).join('; ')}`,
-      first?.code ?? 'EUNAVAILABLE',
-      { endpoint: first?.endpoint ?? endpoints[0], cause: first },
-    );
-  };
+  const http = createEtcdV2Client(o, name);
+  const { endpoints, timeoutMs, get, getWithFailover, httpError, networkError } = http;
 
   /** Read one prefix tree; resolves with its leaves and the X-Etcd-Index of the answer. */
   const readOne = async (prefix: string, signal?: AbortSignal): Promise<{ values: Map<string, string>; index: bigint }> => {
@@ -282,8 +123,8 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
 
     while (!signal.aborted) {
       const what = `watch ${JSON.stringify(root)} from index ${next}`;
-      const endpointIndex = preferred % endpoints.length;
-      const endpoint = endpoints[endpointIndex] ?? endpoints.join(',');
+      const endpointIndex = http.preferred % endpoints.length;
+      const endpoint = endpoints[endpointIndex] ?? '';
       let startIndex: bigint | undefined;
       let r: HttpResult;
       try {
@@ -303,16 +144,16 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
           continue;
         }
         // Fail over: the next attempt goes to the next endpoint.
-        if (preferred === endpointIndex) preferred = (endpointIndex + 1) % endpoints.length;
+        if (http.preferred === endpointIndex) http.preferred = (endpointIndex + 1) % endpoints.length;
         const delay = backoff.next();
-        o.log?.warn(`${networkError(endpoint, err, what).message}; retrying on ${endpoints[preferred]} in ${delay} ms`);
+        o.log?.warn(`${networkError(endpoint, err, what).message}; retrying on ${endpoints[http.preferred]} in ${delay} ms`);
         await sleep(delay, signal);
         continue;
       }
       if (r.status >= 500) {
-        if (preferred === endpointIndex) preferred = (endpointIndex + 1) % endpoints.length;
+        if (http.preferred === endpointIndex) http.preferred = (endpointIndex + 1) % endpoints.length;
         const delay = backoff.next();
-        o.log?.warn(`${httpError(r, what).message}; retrying on ${endpoints[preferred]} in ${delay} ms`);
+        o.log?.warn(`${httpError(r, what).message}; retrying on ${endpoints[http.preferred]} in ${delay} ms`);
         await sleep(delay, signal);
         continue;
       }
@@ -376,8 +217,7 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
     read,
     watch,
     async close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      http.close();
     },
   };
 }

@@ -6,21 +6,9 @@
 // delivered revision after any stream break or member loss; when the revision has been compacted away, a full
 // re-read is delivered as a 'reset'.
 
-import { createRequire } from 'node:module';
-import {
-  Etcd3,
-  EtcdAuthenticationFailedError,
-  EtcdPermissionDeniedError,
-  GRPCDeadlineExceededError,
-  GRPCUnauthenticatedError,
-  type IOptions,
-  type IRangeResponse,
-  type IWatchResponse,
-  type Watcher,
-} from 'etcd3';
-import { endpointsOf } from '../shared/endpoints.js';
-import { readTlsFiles } from '../shared/tls.js';
-import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
+import type { IRangeResponse, IWatchResponse, Watcher } from 'etcd3';
+import { type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
+import { connectEtcdV3 } from './connect.js';
 import { abortable, Backoff, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes, sleep } from '../util.js';
 
 /** Keys in the first range request (and in every one when a fixed pageSize is configured). */
@@ -55,83 +43,13 @@ function prefixRangeEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]); // all 0xff (or empty): no upper bound
 }
 
-/**
- * With -client-insecure, Go confd skips server certificate verification entirely. etcd3 builds its gRPC
- * credentials itself, so we hand it a credentials factory that adds the verify options for this construction.
- */
-function constructInsecure(options: IOptions): Etcd3 {
-  const require = createRequire(import.meta.url);
-  const grpc = require(require.resolve('@grpc/grpc-js', { paths: [require.resolve('etcd3')] })) as {
-    credentials: { createSsl: (...args: unknown[]) => unknown };
-  };
-  const original = grpc.credentials.createSsl;
-  grpc.credentials.createSsl = (root?: unknown, key?: unknown, chain?: unknown) =>
-    original(root ?? null, key ?? null, chain ?? null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
-  try {
-    return new Etcd3(options);
-  } finally {
-    grpc.credentials.createSsl = original;
-  }
-}
-
 export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
   const name = o.backendName ?? 'etcdv3';
-  const endpoints = endpointsOf(o);
-  // TLS when any endpoint says https (explicitly, or through -scheme / certificate flags).
-  const secure = endpoints.some((e) => e.startsWith('https://'));
-  const where = endpoints.length === 1 ? `endpoint ${endpoints[0]}` : `endpoints ${endpoints.join(',')}`;
-  const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
+  const { client, where, timeoutMs, toBackendError } = connectEtcdV3(o, {
+    name,
+    watchBackoff: new StreamBackoff(100),
+  });
   const pageSize = o.pageSize ?? PAGE_SIZE;
-
-  const options: IOptions = {
-    hosts: endpoints,
-    dialTimeout: Math.min(timeoutMs, 5000),
-    // Streams (watch) have no deadline; unary calls get the per-request timeout.
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
-    grpcOptions: {
-      // Notice a silently dead member (no RST) within ~15 s; etcd permits pings every 5 s.
-      'grpc.keepalive_time_ms': 10_000,
-      'grpc.keepalive_timeout_ms': 5_000,
-      'grpc.keepalive_permit_without_calls': 1,
-      // As Go's clientv3 (MaxCallRecvMsgSize = MaxInt32), not grpc-js's 4 MiB: a page or watch batch with a few
-      // large values must not fail. Pages are sized for memory (PAGE_TARGET_BYTES), not for this limit.
-      'grpc.max_receive_message_length': 0x7fffffff,
-    },
-    faultHandling: {
-      watchBackoff: new StreamBackoff(100),
-    },
-  };
-  if (secure) {
-    const tls = readTlsFiles(name, o);
-    (options as { credentials?: IOptions['credentials'] }).credentials = {
-      rootCertificate: tls.ca ?? (undefined as unknown as Buffer),
-      ...(tls.key ? { privateKey: tls.key } : {}),
-      ...(tls.cert ? { certChain: tls.cert } : {}),
-    };
-  }
-  if (o.basicAuth && o.username !== undefined && o.username !== '') {
-    (options as { auth?: IOptions['auth'] }).auth = { username: o.username, password: o.password ?? '' };
-  }
-  const client = o.clientInsecure && secure ? constructInsecure(options) : new Etcd3(options);
-
-  /** Turn a client error into one line naming the endpoints and the cause. */
-  const toBackendError = (err: unknown, what: string): BackendError => {
-    if (err instanceof BackendError) return err;
-    const cause = describeError(err).replace(/\.?\s*Resolution note:\s*$/, '');
-    if (err instanceof EtcdAuthenticationFailedError || err instanceof GRPCUnauthenticatedError || /authentication failed|invalid auth token|user name is empty/i.test(cause)) {
-      return new BackendError(`${name}: ${what} at ${where}: authentication failed (check -username/-password): ${cause}`, 'EAUTH', { endpoint: endpoints[0], retryable: false, cause: err });
-    }
-    if (err instanceof EtcdPermissionDeniedError) {
-      return new BackendError(`${name}: ${what} at ${where}: permission denied: ${cause}`, 'EPERM', { endpoint: endpoints[0], retryable: false, cause: err });
-    }
-    if (err instanceof GRPCDeadlineExceededError) {
-      return new BackendError(`${name}: ${what} at ${where}: timed out after ${timeoutMs} ms: ${cause}`, 'ETIMEDOUT', { endpoint: endpoints[0], cause: err });
-    }
-    if (/ssl|tls|certificate|handshake|wrong version number|self.signed/i.test(cause)) {
-      return new BackendError(`${name}: ${what} at ${where}: TLS failure: ${cause}`, 'ETLS', { endpoint: endpoints[0], cause: err });
-    }
-    return new BackendError(`${name}: ${what} at ${where}: ${cause}`, 'EUNAVAILABLE', { endpoint: endpoints[0], cause: err });
-  };
 
   /**
    * Range requests of at most `limit` keys. etcd 3.4 walks every remaining key of the range for each page (to

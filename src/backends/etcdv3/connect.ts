@@ -1,0 +1,128 @@
+// Connecting to etcd over the v3 API: endpoints (-node, -scheme), TLS (-client-cert/-client-key/-client-ca-keys,
+// -client-insecure), auth (-basic-auth -username -password), timeouts, and turning the client's errors into
+// BackendErrors that name the endpoints. Shared by the etcdv3 backend (reads, watches) and the registration agent
+// (src/agent: leases and transactions), so that both speak to etcd the same way from the same flags.
+
+import { createRequire } from 'node:module';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import {
+  Etcd3,
+  EtcdAuthenticationFailedError,
+  isRecoverableError,
+  EtcdPermissionDeniedError,
+  GRPCDeadlineExceededError,
+  GRPCUnauthenticatedError,
+  type IOptions,
+} from 'etcd3';
+import { endpointsOf } from '../shared/endpoints.js';
+import { readTlsFiles } from '../shared/tls.js';
+import { BackendError, type BackendOptions } from '../types.js';
+import { describeError } from '../util.js';
+
+/**
+ * With -client-insecure, Go confd skips server certificate verification entirely. etcd3 builds its gRPC
+ * credentials itself, so we hand it a credentials factory that adds the verify options for this construction.
+ */
+function constructInsecure(options: IOptions): Etcd3 {
+  const require = createRequire(import.meta.url);
+  const grpc = require(require.resolve('@grpc/grpc-js', { paths: [require.resolve('etcd3')] })) as {
+    credentials: { createSsl: (...args: unknown[]) => unknown };
+  };
+  const original = grpc.credentials.createSsl;
+  grpc.credentials.createSsl = (root?: unknown, key?: unknown, chain?: unknown) =>
+    original(root ?? null, key ?? null, chain ?? null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+  try {
+    return new Etcd3(options);
+  } finally {
+    grpc.credentials.createSsl = original;
+  }
+}
+
+export interface EtcdV3Connection {
+  readonly client: Etcd3;
+  /** Normalised client URLs. */
+  readonly endpoints: readonly string[];
+  /** "endpoint URL" or "endpoints URL,URL" for messages. */
+  readonly where: string;
+  /** Deadline of one unary call. */
+  readonly timeoutMs: number;
+  /** A client error as one BackendError naming the endpoints, the operation and the cause, with a stable code. */
+  toBackendError(err: unknown, what: string): BackendError;
+}
+
+export interface ConnectEtcdV3Options {
+  /** Name in messages ("etcdv3", "etcd", "confd-register"). */
+  readonly name: string;
+  /** etcd3's watch reconnect backoff (cockatiel IBackoff shape). */
+  readonly watchBackoff?: unknown;
+  /**
+   * How long a member that failed three calls in a row is skipped before it is tried again (etcd3's circuit
+   * breaker; its default is 5 s). The agent shortens it: after an outage of the whole cluster it must register
+   * again within one check interval, not after the breakers have reset.
+   */
+  readonly memberRetryMs?: number;
+}
+
+/** An etcd3 client configured from confd's flags (the client connects lazily, on its first call). */
+export function connectEtcdV3(o: BackendOptions, c: ConnectEtcdV3Options): EtcdV3Connection {
+  const { name, memberRetryMs } = c;
+  const endpoints = endpointsOf(o);
+  // TLS when any endpoint says https (explicitly, or through -scheme / certificate flags).
+  const secure = endpoints.some((e) => e.startsWith('https://'));
+  const where = endpoints.length === 1 ? `endpoint ${endpoints[0]}` : `endpoints ${endpoints.join(',')}`;
+  const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
+
+  const options: IOptions = {
+    hosts: endpoints,
+    dialTimeout: Math.min(timeoutMs, 5000),
+    // Streams (watch, lease keep-alive) have no deadline; unary calls get the per-request timeout.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    grpcOptions: {
+      // Notice a silently dead member (no RST) within ~15 s; etcd permits pings every 5 s.
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      // As Go's clientv3 (MaxCallRecvMsgSize = MaxInt32), not grpc-js's 4 MiB: a page or watch batch with a few
+      // large values must not fail. Pages are sized for memory (PAGE_TARGET_BYTES), not for this limit.
+      'grpc.max_receive_message_length': 0x7fffffff,
+    },
+    faultHandling: {
+      ...(c.watchBackoff !== undefined ? { watchBackoff: c.watchBackoff as NonNullable<IOptions['faultHandling']>['watchBackoff'] } : {}),
+      ...(memberRetryMs !== undefined
+        ? { host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: memberRetryMs, breaker: new ConsecutiveBreaker(3) }) }
+        : {}),
+    },
+  };
+  if (secure) {
+    const tls = readTlsFiles(name, o);
+    (options as { credentials?: IOptions['credentials'] }).credentials = {
+      rootCertificate: tls.ca ?? (undefined as unknown as Buffer),
+      ...(tls.key ? { privateKey: tls.key } : {}),
+      ...(tls.cert ? { certChain: tls.cert } : {}),
+    };
+  }
+  if (o.basicAuth && o.username !== undefined && o.username !== '') {
+    (options as { auth?: IOptions['auth'] }).auth = { username: o.username, password: o.password ?? '' };
+  }
+  const client = o.clientInsecure && secure ? constructInsecure(options) : new Etcd3(options);
+
+  const toBackendError = (err: unknown, what: string): BackendError => {
+    if (err instanceof BackendError) return err;
+    const cause = describeError(err).replace(/\.?\s*Resolution note:\s*$/, '');
+    if (err instanceof EtcdAuthenticationFailedError || err instanceof GRPCUnauthenticatedError || /authentication failed|invalid auth token|user name is empty/i.test(cause)) {
+      return new BackendError(`${name}: ${what} at ${where}: authentication failed (check -username/-password): ${cause}`, 'EAUTH', { endpoint: endpoints[0], retryable: false, cause: err });
+    }
+    if (err instanceof EtcdPermissionDeniedError) {
+      return new BackendError(`${name}: ${what} at ${where}: permission denied: ${cause}`, 'EPERM', { endpoint: endpoints[0], retryable: false, cause: err });
+    }
+    if (err instanceof GRPCDeadlineExceededError) {
+      return new BackendError(`${name}: ${what} at ${where}: timed out after ${timeoutMs} ms: ${cause}`, 'ETIMEDOUT', { endpoint: endpoints[0], cause: err });
+    }
+    if (/ssl|tls|certificate|handshake|wrong version number|self.signed/i.test(cause)) {
+      return new BackendError(`${name}: ${what} at ${where}: TLS failure: ${cause}`, 'ETLS', { endpoint: endpoints[0], cause: err });
+    }
+    return new BackendError(`${name}: ${what} at ${where}: ${cause}`, 'EUNAVAILABLE', { endpoint: endpoints[0], cause: err });
+  };
+
+  return { client, endpoints, where, timeoutMs, toBackendError };
+}
