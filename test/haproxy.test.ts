@@ -1,6 +1,7 @@
 // The seed end to end with the real haproxy (and nginx): examples/ templates render configs the servers accept,
 // registrations in etcd become routable (the time is printed; npm run bench measures it), reloads drop no
-// request, broken configs and refused reloads are caught. Loopback only; every process is stopped in after hooks (and at exit by process.ts).
+// request, broken configs and refused reloads are caught. Loopback only; every process is stopped in after
+// hooks (and at exit by process.ts).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
