@@ -76,10 +76,50 @@ describe('unreachable endpoints', () => {
     await new Promise((r) => setTimeout(r, 1600));
     ac.abort();
     assert.equal((await pending).done, true);
-    const delays = log.lines.filter((l) => l.includes('retrying')).map((l) => Number(/in (\d+) ms/.exec(l)?.[1]));
+    const delays = log.lines
+      .filter((l) => l.includes('retrying'))
+      .map((l) => {
+        const m = /retrying in ([\d.]+) (ms|s) /.exec(l);
+        return Number(m?.[1]) * (m?.[2] === 's' ? 1000 : 1);
+      });
     assert.ok(delays.length >= 3 && delays.length < 12, `a few retries, not a busy loop: ${delays.join(',')}`);
     assert.ok(delays[delays.length - 1]! > delays[0]!, `backoff grows: ${delays.join(',')}`);
     await b.close();
+  });
+});
+
+describe('errors in our words', () => {
+  it("etcdv3: repeated failures do not surface etcd3's circuit-breaker wording", async () => {
+    const port = await freePort();
+    const b = createEtcdV3Backend(backendOptions({ nodes: [`http://127.0.0.1:${port}`], requestTimeoutMs: 1000 }));
+    const messages: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await b.read(['/a']).then(
+        () => assert.fail('read from a closed port'),
+        (e: unknown) => messages.push((e as Error).message),
+      );
+    }
+    await b.close();
+    assert.ok(messages.every((m) => m.startsWith(`etcdv3: read "/a" at endpoint http://127.0.0.1:${port}: `)), messages.join('\n'));
+    assert.ok(messages.every((m) => !/circuit breaker|Execution prevented/i.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /unreachable \(3 failures in a row; the client waits 5 s before trying again\)/.test(m)), messages.join('\n'));
+  });
+
+  it('credentials in a node URL are not in error messages', async () => {
+    const port = await freePort();
+    for (const b of [
+      createEtcdV3Backend(backendOptions({ nodes: [`http://user:hunter2@127.0.0.1:${port}`], requestTimeoutMs: 1000 })),
+      createEtcdV2Backend(backendOptions({ nodes: [`http://user:hunter2@127.0.0.1:${port}`], requestTimeoutMs: 1000 })),
+      createRedisBackend(backendOptions({ nodes: [`user:hunter2@127.0.0.1:${port}`], requestTimeoutMs: 1000 })),
+    ]) {
+      const e = await b.read(['/a']).then(
+        () => assert.fail('read from a closed port'),
+        (err: unknown) => err as BackendError,
+      );
+      await b.close();
+      assert.doesNotMatch(`${e.message} ${String(e.endpoint)}`, /hunter2/);
+      assert.match(e.message, /user:xxxxx@/);
+    }
   });
 });
 

@@ -1,27 +1,7 @@
-// Small pieces the network backends (etcdv3, etcdv2, redis) share: abortable sleeps, backoff, an async event
-// queue for watch iterators, and one-line error descriptions.
+// Small pieces the network backends (etcdv3, etcdv2, redis) share: abortable promises, an async event queue for
+// watch iterators, and one-line error descriptions. Sleeps and backoff are the retry policy's (shared/retry.ts).
 
 import { BackendError } from './types.js';
-
-export { sleep } from '../util/sleep.js';
-
-/** Exponential backoff with jitter: 100 ms, 200 ms, ... capped at `maxMs`; `reset()` after a success. */
-export class Backoff {
-  private attempt = 0;
-  constructor(
-    private readonly initialMs = 100,
-    private readonly maxMs = 5000,
-  ) {}
-  next(): number {
-    const base = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.attempt, 20));
-    this.attempt += 1;
-    // +-20% jitter so that many confd instances do not reconnect in lockstep.
-    return Math.round(base * (0.8 + Math.random() * 0.4));
-  }
-  reset(): void {
-    this.attempt = 0;
-  }
-}
 
 /** Reject with a BackendError('...canceled', 'ECANCELED') when `signal` aborts before `p` settles. */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {

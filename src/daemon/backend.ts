@@ -5,7 +5,7 @@
 import type { Backend, BackendOptions, Snapshot } from '../backends/types.js';
 import { BackendError } from '../backends/types.js';
 import type { ConfdConfig } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import { redactNode, type Logger } from '../log/index.js';
 
 export function backendOptions(config: ConfdConfig, nodes: readonly string[], log: Logger): BackendOptions {
   const opt = (s: string): string | undefined => (s === '' ? undefined : s);
@@ -35,7 +35,7 @@ export async function openBackend(config: ConfdConfig, log: Logger): Promise<Bac
   // With an SRV record the backend discovers its nodes (confd: SRV answers replace the node list).
   const srv = config.srvRecord !== '' && config.backend !== 'env' && config.backend !== 'file';
   const nodes = srv ? [] : config.nodes;
-  if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.join(', ')}`);
+  if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.map(redactNode).join(', ')}`);
   const { createBackend } = await import('../backends/index.js');
   return createBackend(config.backend, backendOptions(config, nodes, log));
 }

@@ -11,7 +11,7 @@ import { resolveConfig } from '../config/index.js';
 import { createLogger } from '../log/index.js';
 import type { TemplateResource } from '../resource/resource.js';
 import { runShellCommand } from '../resource/command.js';
-import { Runner } from './runner.js';
+import { Runner, RunnerGaveUpError, type RunnerDeps } from './runner.js';
 import { runDaemon } from './index.js';
 import { EventEmitter } from 'node:events';
 
@@ -109,6 +109,7 @@ function setup(
   resources: Array<{ name: string; template: string; keys: string[]; toml?: string }>,
   extraArgs: string[] = [],
   backend: FakeBackend = new FakeBackend(),
+  deps: Pick<RunnerDeps, 'retry'> = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'runner-'));
   const confdir = join(dir, 'confd');
@@ -131,6 +132,7 @@ function setup(
     getenv: () => undefined,
     signal: ac.signal,
     onProcessed: (r: TemplateResource) => renders.push(r.spec.name),
+    ...deps,
   });
   const read = (name: string): string | undefined => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
   const cleanup = (): void => {
@@ -337,7 +339,151 @@ describe('Runner', () => {
   });
 });
 
+/** A backend whose watches end at once, without an error (the Redis and etcd loops before they backed off). */
+class EndingBackend extends FakeBackend {
+  watches = 0;
+  override async *watch(): AsyncIterable<WatchEvent> {
+    this.watches++;
+  }
+}
+
+describe('Runner: faults that must not spin or leave a config stale', () => {
+  it('-watch: a watch that ends at once is re-read after a growing pause, not in a loop', async () => {
+    const backend = new EndingBackend();
+    const s = setup([{ name: 'a', template: '{{getv "/a"}}\n', keys: ['/a'] }], [], backend);
+    try {
+      backend.values.set('/a', '1');
+      const done = s.runner.watch();
+      await new Promise((r) => setTimeout(r, 1600));
+      // 500 ms, then 1 s (+-20%): three or four reads, not thousands.
+      assert.ok(backend.reads >= 2 && backend.reads <= 4, `${backend.reads} reads in 1.6 s`);
+      const ended = s.logs.filter((l) => /watch on backend fake ended; re-reading; retrying in \d+ ms \(attempt \d\)/.test(l));
+      assert.ok(ended.length >= 1 && ended.length <= 4, ended.join(''));
+      assert.equal(s.read('a'), '1\n');
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch with nothing to watch (resources without keys): renders once, never watches, waits for a signal', async () => {
+    const backend = new EndingBackend();
+    const s = setup([{ name: 'static', template: 'static\n', keys: [] }], [], backend);
+    try {
+      const done = s.runner.watch();
+      await until(() => s.read('static') === 'static\n', 'the render');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(backend.watches, 0);
+      assert.equal(backend.reads, 1);
+      assert.equal(s.logs.filter((l) => /WARNING Nothing to watch: no template resource has keys \(1 loaded\); waiting for SIGHUP/.test(l)).length, 1, s.logs.join(''));
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch: a change that failed (check_cmd) is retried on a backoff and installs the newest keys', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-flag-'));
+    const flag = join(dir, 'ok');
+    const s = setup([{ name: 'a', template: '{{getv "/a"}}\n', keys: ['/a'], toml: `check_cmd = "test -e ${flag}"\n` }], [], new FakeBackend(), {
+      retry: { resource: { initialMs: 50, maxMs: 200 } },
+    });
+    try {
+      s.backend.values.set('/a', '1');
+      const done = s.runner.watch();
+      await until(() => s.logs.some((l) => /WARNING a\.toml: .*\/a not updated \(check failed\); retrying in \d+ ms \(attempt 1\)/.test(l)), 'the retry notice');
+      s.backend.put('/a', '2');
+      await until(() => s.renders.length >= 3, 'more attempts');
+      assert.equal(s.read('a'), undefined, 'nothing installed while the check fails');
+      writeFileSync(flag, '');
+      // No key changes from here: only the retry can install it.
+      await until(() => s.read('a') === '2\n', 'the retry installs the newest value', 5000);
+      assert.ok(s.logs.some((l) => /INFO a\.toml: .* is up to date again after \d+ retries/.test(l)));
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('-watch: a render error is not retried (only a change of keys can fix it)', async () => {
+    const s = setup([{ name: 'a', template: '{{getv "/missing"}}\n', keys: ['/a'] }], [], new FakeBackend(), { retry: { resource: { initialMs: 20, maxMs: 20 } } });
+    try {
+      const done = s.runner.watch();
+      await until(() => s.renders.length === 1, 'the render');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(s.renders.length, 1);
+      s.ac.abort();
+      await done;
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('-watch: an error retrying cannot fix (authentication) is given up after a few attempts', async () => {
+    class AuthFailing extends FakeBackend {
+      override async read(): Promise<Snapshot> {
+        this.reads++;
+        throw new BackendError('fake: read at endpoint http://u:xxxxx@h:1: authentication failed', 'EAUTH', { retryable: false });
+      }
+    }
+    const backend = new AuthFailing();
+    const s = setup([{ name: 'a', template: 'x\n', keys: ['/a'] }], [], backend, { retry: { backend: { initialMs: 5, maxMs: 10, attemptsIfNotRetryable: 2 } } });
+    try {
+      const outcome = await Promise.race([s.runner.watch().then(() => 'returned', (e: unknown) => e), new Promise((r) => setTimeout(() => r('still retrying'), 3000))]);
+      assert.ok(outcome instanceof RunnerGaveUpError, String(outcome));
+      assert.match(outcome.message, /authentication failed; not retrying after 3 attempts/);
+      assert.equal(backend.reads, 3);
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
 describe('runDaemon', () => {
+  it('SIGHUP into a configuration with nothing to watch: the daemon waits (no loop) and SIGTERM ends it with 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daemon-'));
+    try {
+      const confdir = join(dir, 'confd');
+      mkdirSync(join(confdir, 'conf.d'), { recursive: true });
+      mkdirSync(join(confdir, 'templates'));
+      writeFileSync(join(confdir, 'templates', 'a.tmpl'), 'a={{getv "/a"}}\n');
+      writeFileSync(join(confdir, 'conf.d', 'a.toml'), `[template]\nsrc = "a.tmpl"\ndest = "${join(dir, 'a')}"\nkeys = ["/a"]\n`);
+      writeFileSync(join(dir, 'confd.toml'), '');
+      const argv = ['-backend', 'env', '-confdir', confdir, '-watch', '-config-file', join(dir, 'confd.toml')];
+      const backend = new EndingBackend();
+      backend.values.set('/a', '1');
+      const logs: string[] = [];
+      const signals = new EventEmitter();
+      const run = runDaemon({
+        argv,
+        env: {},
+        initial: resolveConfig({ args: argv, env: {} }),
+        makeLogger: () => createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+        out: () => {},
+        signals,
+        openBackend: async () => backend,
+      });
+      await until(() => existsSync(join(dir, 'a')), 'the first render');
+      // Every resource file broken: a TOML typo.
+      writeFileSync(join(confdir, 'conf.d', 'a.toml'), '[template\n');
+      signals.emit('SIGHUP', 'SIGHUP');
+      await until(() => logs.some((l) => /Nothing to watch: every template resource failed to load \(1 files\)/.test(l)), 'the wait');
+      const reads = backend.reads;
+      const lines = logs.length;
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(backend.reads, reads, 'no re-reads while waiting');
+      assert.equal(logs.length, lines, `no log lines while waiting: ${logs.slice(lines).join('')}`);
+      signals.emit('SIGTERM', 'SIGTERM');
+      assert.equal(await run, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('SIGHUP with a configuration whose backend cannot be opened keeps the running generation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'daemon-'));
     try {

@@ -9,7 +9,8 @@
 
 import type { Backend, Change, Snapshot, WatchEvent } from '../backends/types.js';
 import type { ConfdConfig, WaitSpec } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import { Backoff, giveUpMessage, retryMessage, untilAborted, type RetryPolicyOptions } from '../backends/shared/retry.js';
+import { redactNode, type Logger } from '../log/index.js';
 import type { CommandRunner } from '../resource/command.js';
 import { loadResources, unionPrefixes, type LoadedResources } from '../resource/load.js';
 import type { TemplateResource } from '../resource/resource.js';
@@ -33,6 +34,11 @@ export interface RunnerDeps {
   readonly killSignal?: AbortSignal;
   /** Resources of the previous generation (SIGHUP), whose per-resource state carries over. */
   readonly previous?: readonly TemplateResource[];
+  /**
+   * Backoff of the read/watch loop (default: 500 ms doubling to 30 s; -interval: 1 s up to the interval) and of
+   * failed resources in watch mode (default: 1 s doubling to a minute, or -interval when shorter). Tests shorten them.
+   */
+  readonly retry?: { readonly backend?: RetryPolicyOptions; readonly resource?: RetryPolicyOptions };
   /** Observability hook for tests and the benchmark: called after each resource run. */
   readonly onProcessed?: (r: TemplateResource, ok: boolean) => void;
 }
@@ -51,10 +57,16 @@ interface Schedule {
   timer: NodeJS.Timeout | undefined;
   /** When the first change of the current `wait` window arrived (for MAX). */
   firstChange: number;
-  /** Pending retry of a failed reload_cmd (watch mode has no next cycle without a change). */
+  /** Pending retry of a failed run (watch mode has no next cycle without a change). */
   retry: NodeJS.Timeout | undefined;
-  /** Consecutive failed reload retries, for the backoff. */
-  retries: number;
+  /** Backoff of the retries since the last success. */
+  backoff: Backoff;
+}
+
+/** The loop gave up: an error retrying cannot fix (authentication, configuration) persisted. */
+export class RunnerGaveUpError extends Error {
+  override readonly name = 'RunnerGaveUpError';
+  readonly code = 'EGAVEUP';
 }
 
 export class Runner {
@@ -165,7 +177,7 @@ export class Runner {
     this.lastEmpty = id;
     if (empty.length === 0) return;
     const { backend, config } = this.d;
-    const where = config.nodes.length > 0 ? ` at ${config.nodes.join(', ')}` : '';
+    const where = config.nodes.length > 0 ? ` at ${config.nodes.map(redactNode).join(', ')}` : '';
     for (const p of empty) this.d.log.warn(`Key prefix ${p} does not exist in backend ${backend.name}${where}: templates see no keys under it`);
   }
 
@@ -186,8 +198,14 @@ export class Runner {
 
   /** Runs one resource; logs and swallows its failure so that the others go on. Returns success. */
   async processOne(r: TemplateResource): Promise<boolean> {
+    return (await this.attempt(r)) === undefined;
+  }
+
+  /** processOne, returning the failure (undefined on success) so that watch mode can decide on a retry. */
+  private async attempt(r: TemplateResource): Promise<unknown> {
     const { config, log } = this.d;
     let ok = true;
+    let failure: unknown;
     try {
       await r.process({
         noop: config.noop,
@@ -201,11 +219,12 @@ export class Runner {
       });
     } catch (e) {
       ok = false;
+      failure = e;
       log.error(`${r.spec.name}: ${errorMessage(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
       if (!(e instanceof Error && e.name === 'ResourceError') && e instanceof Error && e.stack) log.debug(e.stack);
     }
     this.d.onProcessed?.(r, ok);
-    return ok;
+    return ok ? undefined : (failure ?? new Error('failed'));
   }
 
   /** Processes all resources one after another (as confd). Returns the number that failed. */
@@ -238,23 +257,26 @@ export class Runner {
    */
   async interval(): Promise<void> {
     const { config, log, signal } = this.d;
+    const intervalMs = config.intervalSeconds * 1000;
+    const retry = new Backoff({ initialMs: Math.min(1000, intervalMs), maxMs: intervalMs, ...this.d.retry?.backend });
     let first = true;
-    let failures = 0;
     while (!signal.aborted) {
+      let delay = intervalMs;
       try {
         this.load(first ? this.d.previous : this.loaded.resources);
         if (first) this.cleanStageFiles();
         first = false;
         await this.readAndApply();
-        failures = 0;
+        retry.reset();
         await this.processAll();
       } catch (e) {
         if (signal.aborted) break;
-        failures++;
-        log.error(errorMessage(e));
+        if (retry.giveUp(e)) throw new RunnerGaveUpError(giveUpMessage(errorMessage(e), retry.attempt + 1), { cause: e });
+        const attempt = retry.attempt;
+        delay = retry.next();
+        log.error(retryMessage(errorMessage(e), delay, attempt));
       }
-      const intervalMs = config.intervalSeconds * 1000;
-      await sleep(failures > 0 ? Math.min(intervalMs, 1000 * 2 ** Math.min(failures - 1, 16)) : intervalMs, signal);
+      await sleep(delay, signal);
     }
   }
 
@@ -267,7 +289,10 @@ export class Runner {
   private stateOf(r: TemplateResource): Schedule {
     let s = this.sched.get(r);
     if (!s) {
-      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, retries: 0 };
+      // A failed run is retried from 1 s, doubling up to a minute (or -interval, when shorter).
+      const maxMs = Math.max(1000, Math.min(60_000, this.d.config.intervalSeconds * 1000));
+      const backoff = new Backoff({ initialMs: 1000, maxMs, attemptsIfNotRetryable: 0, ...this.d.retry?.resource });
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, backoff };
       this.sched.set(r, s);
     }
     return s;
@@ -314,26 +339,37 @@ export class Runner {
     s.dirty = false;
     if (s.retry !== undefined) clearTimeout(s.retry);
     s.retry = undefined;
-    s.running = this.processOne(r).then((ok) => {
+    s.running = this.attempt(r).then((failure) => {
       s.running = undefined;
-      if (ok) s.retries = 0;
-      else if (r.reloadPending && !s.dirty && !this.d.signal.aborted) {
-        // dest is installed but the service never reloaded: in watch mode no next cycle comes until a key
-        // changes, so retry the reload on a backoff (1s, 2s, 4s, ... up to -interval) instead.
-        const delayMs = Math.min(1000 * 2 ** Math.min(s.retries, 16), Math.max(1000, this.d.config.intervalSeconds * 1000));
-        s.retries++;
-        s.retry = setTimeout(() => {
-          s.retry = undefined;
-          s.dirty = true;
-          this.kick(r);
-        }, delayMs);
-      }
+      if (failure === undefined) {
+        if (s.backoff.attempt > 0) this.d.log.info(`${r.spec.name}: ${r.spec.dest} is up to date again after ${s.backoff.attempt} retries`);
+        s.backoff.reset();
+      } else if (!s.dirty && !this.d.signal.aborted) this.scheduleRetry(r, s, failure);
       if (s.dirty && !this.d.signal.aborted) {
         // Changes that arrived while we rendered: go again (after `wait`, if any).
         if (this.waitFor(r)) this.markDirty(r);
         else this.kick(r);
       }
     });
+  }
+
+  /**
+   * Watch mode has no next cycle until a key changes: a resource that failed for a reason that may pass (a full
+   * disk, a dest directory created late, a check_cmd or reload_cmd that failed once) is run again on a backoff, and
+   * renders the newest keys then. A render error is not retried: only a change of keys (which runs it anyway)
+   * can fix it.
+   */
+  private scheduleRetry(r: TemplateResource, s: Schedule, failure: unknown): void {
+    if (s.backoff.giveUp(failure)) return;
+    const attempt = s.backoff.attempt;
+    const delayMs = s.backoff.next();
+    const step = failure instanceof Error && 'step' in failure ? ` (${String((failure as { step: unknown }).step)} failed)` : '';
+    this.d.log.warn(retryMessage(`${r.spec.name}: ${r.spec.dest} not updated${step}`, delayMs, attempt), { resource: r.spec.file, dest: r.spec.dest });
+    s.retry = setTimeout(() => {
+      s.retry = undefined;
+      s.dirty = true;
+      this.kick(r);
+    }, delayMs);
   }
 
   /** Applies the next watch event; returns its revision, or undefined when the watch ended. */
@@ -365,7 +401,9 @@ export class Runner {
 
   /**
    * -watch: read once, then follow the backend's events. A broken watch is retried with backoff after a fresh
-   * full read; the in-memory state is only ever replaced by a complete read.
+   * full read; the in-memory state is only ever replaced by a complete read. A watch that ends without an error
+   * (it should not) is re-read after a pause that grows while watches keep ending at once; with nothing to watch
+   * (no resources, no keys), the resources render once and the loop waits for SIGHUP or SIGTERM.
    */
   async watch(): Promise<void> {
     const { backend, log, signal } = this.d;
@@ -376,39 +414,69 @@ export class Runner {
       await this.interval();
       return;
     }
-    let backoffMs = 0;
+    const retry = new Backoff({ initialMs: 500, maxMs: 30_000, ...this.d.retry?.backend });
     let revision: bigint | undefined;
-    while (!signal.aborted) {
-      try {
-        if (revision === undefined) {
-          revision = await this.readAndApply();
-          for (const r of this.loaded.resources) this.markDirty(r);
-        }
-        // Events are taken one at a time by nextEvent(), not by a for-await here: this frame lives as long as the
-        // daemon, and V8 keeps a suspended async frame's locals alive, so a `for await (const ev ...)` would pin
-        // the last event (a reset holds a whole registry) until the next one arrives. Same for the read above.
-        const events = backend.watch(this.prefixes, revision, signal)[Symbol.asyncIterator]();
+    try {
+      while (!signal.aborted) {
         try {
-          for (;;) {
-            const next = await this.nextEvent(events);
-            if (next === undefined) break;
-            revision = next;
-            backoffMs = 0;
+          if (revision === undefined) {
+            revision = await this.readAndApply();
+            for (const r of this.loaded.resources) this.markDirty(r);
           }
-        } finally {
-          await events.return?.();
+          const prefixes = this.prefixes;
+          if (prefixes.length === 0) {
+            log.warn(this.nothingToWatch());
+            await untilAborted(signal);
+            break;
+          }
+          const started = Date.now();
+          let delivered = false;
+          // Events are taken one at a time by nextEvent(), not by a for-await here: this frame lives as long as the
+          // daemon, and V8 keeps a suspended async frame's locals alive, so a `for await (const ev ...)` would pin
+          // the last event (a reset holds a whole registry) until the next one arrives. Same for the read above.
+          const events = backend.watch(prefixes, revision, signal)[Symbol.asyncIterator]();
+          try {
+            for (;;) {
+              const next = await this.nextEvent(events);
+              if (next === undefined) break;
+              revision = next;
+              if (!delivered) retry.reset();
+              delivered = true;
+            }
+          } finally {
+            await events.return?.();
+          }
+          if (signal.aborted) break;
+          if (delivered || Date.now() - started > retry.maxMs) retry.reset();
+          revision = undefined;
+          const attempt = retry.attempt;
+          const delayMs = retry.next();
+          log.warn(retryMessage(`watch on backend ${backend.name} ended; re-reading`, delayMs, attempt));
+          await sleep(delayMs, signal);
+        } catch (e) {
+          if (signal.aborted) break;
+          revision = undefined; // continuity lost: the next round starts with a full read
+          if (retry.giveUp(e)) throw new RunnerGaveUpError(giveUpMessage(errorMessage(e), retry.attempt + 1), { cause: e });
+          const attempt = retry.attempt;
+          const delayMs = retry.next();
+          log.error(retryMessage(errorMessage(e), delayMs, attempt));
+          await sleep(delayMs, signal);
         }
-        if (signal.aborted) break;
-        log.warn(`watch on backend ${backend.name} ended; re-reading`);
-        revision = undefined;
-      } catch (e) {
-        if (signal.aborted) break;
-        log.error(errorMessage(e));
-        revision = undefined; // continuity lost: the next round starts with a full read
-        backoffMs = Math.min(backoffMs === 0 ? 500 : backoffMs * 2, 30_000);
-        await sleep(backoffMs, signal);
       }
+    } finally {
+      await this.drain();
     }
-    await this.drain();
+  }
+
+  /** Why there is nothing to watch, and what the daemon does about it. */
+  private nothingToWatch(): string {
+    const { resources, failures } = this.loaded;
+    const why =
+      resources.length > 0
+        ? `no template resource has keys (${resources.length} loaded)`
+        : failures.length > 0
+          ? `every template resource failed to load (${failures.length} files)`
+          : `no template resources in ${this.d.config.configDir}`;
+    return `Nothing to watch: ${why}; waiting for SIGHUP (reload) or SIGTERM`;
   }
 }

@@ -6,6 +6,9 @@
 // so the text format keeps that shape exactly. `-log-format json` writes one JSON object per line instead.
 
 import { hostname as osHostname } from 'node:os';
+import { escapeControls, redactUrls } from './redact.js';
+
+export { escapeControls, redactNode, redactUrls } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -86,12 +89,14 @@ export function createLogger(o: LoggerOptions = {}): Logger {
   const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (RANK[level] < min) return;
     const t = now();
+    // Every line goes through here: credentials in node URLs are redacted whatever message carries them, and in
+    // text lines control characters are escaped, so no key, value or command output can forge a line.
     if (format === 'json') {
-      const entry: Record<string, unknown> = { time: t.toISOString(), level, msg, host, pid };
-      if (fields) for (const [k, v] of Object.entries(fields)) if (!(k in entry)) entry[k] = v;
+      const entry: Record<string, unknown> = { time: t.toISOString(), level, msg: redactUrls(msg), host, pid };
+      if (fields) for (const [k, v] of Object.entries(fields)) if (!(k in entry)) entry[k] = typeof v === 'string' ? redactUrls(v) : v;
       write(`${JSON.stringify(entry, jsonReplacer)}\n`);
     } else {
-      write(`${formatRFC3339(t)} ${host} ${tag}[${pid}]: ${TEXT_NAME[level]} ${msg}\n`);
+      write(`${formatRFC3339(t)} ${host} ${tag}[${pid}]: ${TEXT_NAME[level]} ${escapeControls(redactUrls(msg))}\n`);
     }
   };
   return {
@@ -105,7 +110,7 @@ export function createLogger(o: LoggerOptions = {}): Logger {
 
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: redactUrls(value.message) };
   return value;
 }
 

@@ -2,7 +2,7 @@
 // each parsed on its own so that one broken file is reported and the others still run (confd stops everything).
 
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/toml.js';
 import { loadResourceSpec } from './spec.js';
 import { TemplateResource } from './resource.js';
@@ -74,9 +74,18 @@ export function loadResources(o: LoadOptions): LoadedResources {
   const views = new Map<string, KeyView>();
   const resources: TemplateResource[] = [];
   const failures: LoadFailure[] = [];
+  /** dest (resolved) -> the resource file that writes it. */
+  const dests = new Map<string, string>();
   for (const file of files) {
     try {
       const spec = loadResourceSpec(file, { prefix: o.prefix, templateDir: o.templateDir, configDir: o.configDir, warn: o.warn });
+      // Two resources writing one file would install in turn, each undoing the other, with no warning (confd):
+      // the first (in file order) keeps it, the second is refused.
+      const dest = resolve(spec.dest);
+      const owner = dests.get(dest);
+      if (owner !== undefined) {
+        throw new ConfigError(`${file}: dest ${spec.dest} is already written by ${owner}; this resource is not loaded (give each resource its own dest)`, 'EDUPDEST');
+      }
       const id = KeyView.id(spec.prefix, spec.watchKeys);
       let view = views.get(id);
       if (view === undefined) {
@@ -84,6 +93,7 @@ export function loadResources(o: LoadOptions): LoadedResources {
         views.set(id, view);
       }
       resources.push(TemplateResource.load(spec, view, { getenv: o.getenv, memoize: o.memoize ?? false }));
+      dests.set(dest, file);
     } catch (e) {
       failures.push({ file, error: e instanceof Error ? e : new Error(String(e)) });
     }

@@ -13,8 +13,10 @@ import {
   fstatSync,
   fsyncSync,
   openSync,
+  lstatSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -41,6 +43,13 @@ export class ResourceError extends Error {
   ) {
     super(message, options);
   }
+  /**
+   * Whether running the resource again, with the same keys, may succeed (watch mode retries it): a full disk, a
+   * dest directory created late or a check/reload command may pass; a render or command-template error will not.
+   */
+  get retryable(): boolean {
+    return this.step !== 'render' && this.code !== 'ECMDTEMPLATE';
+  }
 }
 
 // ---- dest state and the target attributes ------------------------------------------------------------------
@@ -52,16 +61,43 @@ export interface FileState {
   readonly size: number;
   readonly ino: number;
   readonly mtimeMs: number;
+  /** What dest points to when it is a symbolic link (installing replaces the link with a regular file, as confd). */
+  readonly symlink?: string;
+  /** False for a FIFO, device or directory: never read (a FIFO would block, a device never end). */
+  readonly regular: boolean;
+  /** Hard links: above 1, dest's content may be another file's. */
+  readonly nlink: number;
 }
 
+/** dest's state, following a symbolic link (as confd's os.Stat); undefined when it (or the link's target) is missing. */
 export function statDest(dest: string): FileState | undefined {
   try {
-    const st = statSync(dest);
-    return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, ino: st.ino, mtimeMs: st.mtimeMs };
+    const lst = lstatSync(dest);
+    const symlink = lst.isSymbolicLink() ? readlinkSync(dest) : undefined;
+    const st = symlink === undefined ? lst : statSync(dest);
+    return {
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      size: st.size,
+      ino: st.ino,
+      mtimeMs: st.mtimeMs,
+      regular: st.isFile(),
+      nlink: st.nlink,
+      ...(symlink !== undefined ? { symlink } : {}),
+    };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ResourceError(`cannot stat ${dest}: ${(e as Error).message}`, 'stage', 'ESTAT', { cause: e });
   }
+}
+
+/**
+ * Whether dest's current content may be shown (-noop's diff): not when dest is a symbolic link or a hard link
+ * (the content is another file's, perhaps one the reader may not see), nor when it is not a regular file.
+ */
+export function destContentShowable(state: FileState): boolean {
+  return state.symlink === undefined && state.nlink <= 1 && state.regular;
 }
 
 /** The attributes dest must end up with. uid/gid are undefined when the resource leaves ownership alone. */
@@ -108,6 +144,10 @@ export function compare(dest: string, content: string, target: Target, state: Fi
   if (state.mode !== target.mode) reasons.push(`${dest} has mode ${modeString(state.mode)} should be ${modeString(target.mode)}`);
   let destContent: string | undefined;
   let sameContent: boolean;
+  if (!state.regular) {
+    reasons.push(`${dest} is not a regular file`);
+    return { inSync: false, reasons, destContent: undefined };
+  }
   if (cache && sameState(cache.state, state)) {
     // dest is the file we wrote and nobody touched it since.
     sameContent = cache.content === content;

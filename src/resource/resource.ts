@@ -13,6 +13,7 @@ import {
   ResourceError,
   check,
   compare,
+  destContentShowable,
   install,
   reload,
   removeQuietly,
@@ -20,6 +21,7 @@ import {
   statDest,
   targetFor,
   type CommandContext,
+  type FileState,
   type Installed,
 } from './pipeline.js';
 import type { ResourceSpec } from './spec.js';
@@ -133,9 +135,13 @@ export class TemplateResource {
 
     if (o.noop) {
       o.log.warn(`Noop mode enabled. ${dest} will not be modified`);
-      const old = cmp.destContent ?? (state ? this.installed?.content ?? '' : '');
-      let diff = unifiedDiff(old, content, { oldName: state ? dest : '/dev/null', newName: `${dest} (rendered from ${spec.src})` });
+      // Only what the template rendered is ever printed: the old side of the diff is dest's content only when
+      // dest is a plain file of its own (a symlink or hard link to a secret must not print the secret).
+      const showable = state !== undefined && destContentShowable(state);
+      const old = showable ? cmp.destContent ?? this.installed?.content ?? '' : '';
+      let diff = unifiedDiff(old, content, { oldName: showable ? dest : '/dev/null', newName: `${dest} (rendered from ${spec.src})` });
       const attrs = cmp.reasons.filter((r) => !r.endsWith('has different content') && !r.endsWith('does not exist'));
+      if (state && !showable) attrs.push(hiddenDestNote(dest, state));
       if (attrs.length) diff = `${attrs.map((a) => `# ${a}`).join('\n')}\n${diff}`;
       if (diff === '') diff = `# ${dest}: would be written\n`;
       o.out(diff);
@@ -143,6 +149,7 @@ export class TemplateResource {
     }
 
     o.log.info(`Target config ${dest} out of sync`, { resource: spec.file, dest });
+    if (state?.symlink !== undefined) o.log.info(`${dest} is a symbolic link to ${state.symlink}: replacing it with a regular file (as confd does)`);
     const stagePath = stage(dest, content, target);
     try {
       if (!o.syncOnly && spec.checkCmd !== '') await check(spec.checkCmd, stagePath, dest, cmd);
@@ -167,4 +174,11 @@ export class TemplateResource {
     o.log.info(`Target config ${dest} has been updated`, { resource: spec.file, dest });
     return { status: 'updated' };
   }
+}
+
+/** -noop's note for a dest whose current content is not shown. */
+function hiddenDestNote(dest: string, state: FileState): string {
+  if (state.symlink !== undefined) return `${dest} is a symbolic link to ${state.symlink}: it would be replaced by a regular file; the content it points to is not shown`;
+  if (!state.regular) return `${dest} is not a regular file: it would be replaced; its content is not shown`;
+  return `${dest} has ${state.nlink} hard links: it would be replaced by a file of its own; its current content is not shown`;
 }

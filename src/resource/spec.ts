@@ -48,7 +48,12 @@ export interface SpecContext {
   readonly warn: (msg: string) => void;
 }
 
-const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'check_cmd', 'reload_cmd', 'wait'] as const;
+const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'allow_special_mode', 'check_cmd', 'reload_cmd', 'wait'] as const;
+
+/** The largest uid/gid Linux accepts: uid_t is 32 bits and (uid_t)-1 means "leave unchanged" to chown(2). */
+export const MAX_ID = 0xfffffffe;
+/** setuid, setgid and sticky: refused in `mode` unless the resource sets `allow_special_mode = true`. */
+const SPECIAL_BITS = 0o7000;
 type Field = (typeof FIELDS)[number];
 const norm = (k: string): string => k.toLowerCase().replace(/[-_]/g, '');
 const FIELD_BY_NORM = new Map<string, Field>(FIELDS.map((f) => [norm(f), f]));
@@ -151,6 +156,14 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
     mode = parseMode(me.value as string | number);
     if (mode === undefined) throw new ConfigError(`${at('mode')}key "${me.key}": invalid file mode ${JSON.stringify(me.value)} (use octal, e.g. "0644")`, 'ERESOURCE');
   }
+  const ae = values.get('allow_special_mode');
+  if (ae !== undefined && typeof ae.value !== 'boolean') typeError('allow_special_mode', 'true or false');
+  if (mode !== undefined && (mode & SPECIAL_BITS) !== 0 && ae?.value !== true) {
+    // confd installs a setuid/setgid file silently (mode = "07777" is a world-writable setuid file).
+    const bits = [mode & 0o4000 ? 'setuid' : '', mode & 0o2000 ? 'setgid' : '', mode & 0o1000 ? 'sticky' : ''].filter((b) => b !== '').join(', ');
+    throw new ConfigError(`${at('mode')}key "${me?.key ?? 'mode'}": mode 0${mode.toString(8)} sets ${bits}; write allow_special_mode = true in [template] if that is really meant`, 'EMODE');
+  }
+  if (mode !== undefined && (mode & 0o002) !== 0) ctx.warn(`${at('mode')}mode 0${mode.toString(8).padStart(3, '0')} makes ${dest} writable by every user`);
 
   const ownerOrUid = (nameField: 'owner' | 'group', idField: 'uid' | 'gid'): number | undefined => {
     const id = int(idField);
@@ -158,8 +171,12 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
     if (name !== undefined && id !== undefined) {
       throw new ConfigError(`${at(nameField)}set either ${nameField} or ${idField}, not both`, 'ERESOURCE');
     }
-    if (name === undefined || name === '') return id;
-    if (/^\d+$/.test(name)) return Number(name);
+    const checked = (n: number, what: string): number => {
+      if (n > MAX_ID) throw new ConfigError(`${what}${idField} ${n} is beyond what Linux allows (0 to ${MAX_ID})`, 'ERESOURCE');
+      return n;
+    };
+    if (name === undefined || name === '') return id === undefined ? undefined : checked(id, at(idField));
+    if (/^\d+$/.test(name)) return checked(Number(name), at(nameField));
     const found = nameField === 'owner' ? lookupUser(name) : lookupGroup(name);
     if (found === undefined) {
       throw new ConfigError(`${at(nameField)}${nameField} ${JSON.stringify(name)}: no such ${nameField === 'owner' ? 'user' : 'group'} (in /etc/${nameField === 'owner' ? 'passwd' : 'group'})`, 'ERESOURCE');

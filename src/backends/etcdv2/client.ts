@@ -9,6 +9,7 @@ import { endpointsOf } from '../shared/endpoints.js';
 import { readTlsFiles } from '../shared/tls.js';
 import { BackendError, type BackendOptions } from '../types.js';
 import { canceled, describeError } from '../util.js';
+import { redactUrls, secretRedactor } from '../../log/redact.js';
 
 export interface V2Node {
   key?: string;
@@ -81,6 +82,8 @@ export interface EtcdV2Client {
 export function createEtcdV2Client(o: BackendOptions, name: string): EtcdV2Client {
   const endpoints = endpointsOf(o);
   const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
+  // A -node URL may carry a password: messages name endpoints without it, and hide it inside causes too.
+  const hideSecrets = secretRedactor(endpoints, [o.password]);
   const httpsAgent = new HttpsAgent({
     keepAlive: true,
     ...readTlsFiles(name, o),
@@ -133,7 +136,7 @@ export function createEtcdV2Client(o: BackendOptions, name: string): EtcdV2Clien
           } catch {
             body = { message: text.trim().slice(0, 200) };
           }
-          resolve({ status: res.statusCode ?? 0, etcdIndex, body, endpoint });
+          resolve({ status: res.statusCode ?? 0, etcdIndex, body, endpoint: redactUrls(endpoint) });
         });
         res.on('error', (err) => {
           clearTimeout(timer);
@@ -158,8 +161,9 @@ export function createEtcdV2Client(o: BackendOptions, name: string): EtcdV2Clien
     return new BackendError(`${name}: ${what} at ${r.endpoint}: ${detail}`, 'EETCD', { endpoint: r.endpoint, retryable: r.status >= 500 });
   };
 
-  const networkError = (endpoint: string, err: unknown, what: string): BackendError => {
-    const cause = describeError(err);
+  const networkError = (url: string, err: unknown, what: string): BackendError => {
+    const endpoint = redactUrls(url);
+    const cause = hideSecrets(describeError(err));
     const tls = /ssl|tls|certificate|self.signed|wrong version number|EPROTO|ECONNRESET.*https/i.test(cause);
     return new BackendError(`${name}: ${what} at ${endpoint}: ${tls ? 'TLS failure: ' : ''}${cause}`, tls ? 'ETLS' : 'EUNAVAILABLE', { endpoint, cause: err });
   };
@@ -192,7 +196,7 @@ export function createEtcdV2Client(o: BackendOptions, name: string): EtcdV2Clien
     throw new BackendError(
       `${name}: ${what}: all ${endpoints.length} endpoints failed: ${failures.map((f) => f.message.replace(`${name}: ${what} at `, '')).join('; ')}`,
       first?.code ?? 'EUNAVAILABLE',
-      { endpoint: first?.endpoint ?? endpoints[0], cause: first },
+      { endpoint: first?.endpoint ?? redactUrls(endpoints[0] ?? ''), cause: first },
     );
   };
 

@@ -14,7 +14,9 @@
 // with a full re-read delivered as a 'reset'.
 
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
-import { Backoff, canceled, describeError, inTree, sleep } from '../util.js';
+import { Backoff, retryMessage, sleep } from '../shared/retry.js';
+import { canceled, describeError, inTree } from '../util.js';
+import { redactUrls } from '../../log/redact.js';
 import { createEtcdV2Client, isErrorCode, keyPath, type HttpResult, type V2Node } from './client.js';
 
 export { keyPath } from './client.js';
@@ -101,8 +103,16 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
     const wanted = [...new Set(prefixes)];
     if (wanted.length === 0) return;
     const root = commonDirectory(wanted);
-    const backoff = new Backoff();
+    // Not retryable (auth, no v2 API): thrown to the daemon at once, which decides whether to go on.
+    const backoff = new Backoff({ attemptsIfNotRetryable: 0 });
     let next = fromRevision + 1n;
+    /** Logs what failed and when the next try is, then waits (false: stopped meanwhile). */
+    const retryLater = (failure: string): Promise<boolean> => {
+      const attempt = backoff.attempt;
+      const delay = backoff.next();
+      o.log?.warn(retryMessage(failure, delay, attempt));
+      return sleep(delay, signal);
+    };
 
     /** Full re-read with backoff until it works (or we are stopped); the caller yields the reset. */
     const reread = async (): Promise<Snapshot | undefined> => {
@@ -114,9 +124,8 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
           return snap;
         } catch (err) {
           if (signal.aborted) return undefined;
-          const delay = backoff.next();
-          o.log?.error(`${describeError(err)}; retrying in ${delay} ms`);
-          await sleep(delay, signal);
+          if (backoff.giveUp(err)) throw err;
+          await retryLater(`${name}: re-reading everything: ${describeError(err)}`);
         }
       }
     };
@@ -145,16 +154,12 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
         }
         // Fail over: the next attempt goes to the next endpoint.
         if (http.preferred === endpointIndex) http.preferred = (endpointIndex + 1) % endpoints.length;
-        const delay = backoff.next();
-        o.log?.warn(`${networkError(endpoint, err, what).message}; retrying on ${endpoints[http.preferred]} in ${delay} ms`);
-        await sleep(delay, signal);
+        await retryLater(`${networkError(endpoint, err, what).message}; next on ${redactUrls(endpoints[http.preferred] ?? '')}`);
         continue;
       }
       if (r.status >= 500) {
         if (http.preferred === endpointIndex) http.preferred = (endpointIndex + 1) % endpoints.length;
-        const delay = backoff.next();
-        o.log?.warn(`${httpError(r, what).message}; retrying on ${endpoints[http.preferred]} in ${delay} ms`);
-        await sleep(delay, signal);
+        await retryLater(`${httpError(r, what).message}; next on ${redactUrls(endpoints[http.preferred] ?? '')}`);
         continue;
       }
       if (r.status === 400 && isErrorCode(r.body, 401)) {
@@ -167,18 +172,21 @@ export function createEtcdV2Backend(o: EtcdV2BackendOptions): Backend {
       }
       if (r.status !== 200) {
         const err = httpError(r, what);
-        const delay = backoff.next();
-        o.log?.error(`${err.message}; retrying in ${delay} ms`);
-        await sleep(delay, signal);
+        if (backoff.giveUp(err)) throw err;
+        await retryLater(err.message);
         continue;
       }
-      backoff.reset();
       const node = r.body.node;
       const action = r.body.action ?? '';
       if (!node || node.modifiedIndex === undefined || node.key === undefined) {
-        // An empty answer (the server closed the poll): resume where we were.
+        // An empty answer (the server closed the poll): resume where we were, after a pause (a proxy answering
+        // every poll at once with nothing must not make this a busy loop).
+        const delay = backoff.next();
+        o.log?.debug(`${name}: ${what} at ${r.endpoint}: empty answer; polling again in ${delay} ms`);
+        if (!(await sleep(delay, signal))) return;
         continue;
       }
+      backoff.reset();
       const eventIndex = BigInt(node.modifiedIndex);
       next = eventIndex + 1n;
       const key = node.key;

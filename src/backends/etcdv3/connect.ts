@@ -18,6 +18,7 @@ import { endpointsOf } from '../shared/endpoints.js';
 import { readTlsFiles } from '../shared/tls.js';
 import { BackendError, type BackendOptions } from '../types.js';
 import { describeError } from '../util.js';
+import { redactUrls, secretRedactor } from '../../log/redact.js';
 
 /**
  * With -client-insecure, Go confd skips server certificate verification entirely. etcd3 builds its gRPC
@@ -48,6 +49,8 @@ export interface EtcdV3Connection {
   readonly timeoutMs: number;
   /** A client error as one BackendError naming the endpoints, the operation and the cause, with a stable code. */
   toBackendError(err: unknown, what: string): BackendError;
+  /** A client error's cause in our words, without credentials (for log lines about the watch stream). */
+  describeCause(err: unknown): string;
 }
 
 export interface ConnectEtcdV3Options {
@@ -69,7 +72,12 @@ export function connectEtcdV3(o: BackendOptions, c: ConnectEtcdV3Options): EtcdV
   const endpoints = endpointsOf(o);
   // TLS when any endpoint says https (explicitly, or through -scheme / certificate flags).
   const secure = endpoints.some((e) => e.startsWith('https://'));
-  const where = endpoints.length === 1 ? `endpoint ${endpoints[0]}` : `endpoints ${endpoints.join(',')}`;
+  // A -node URL may carry a password: messages name the endpoints without it, and hide it inside causes too
+  // (grpc-js names the target with its userinfo: "Name resolution failed for target dns:user:pass@host").
+  const shown = endpoints.map(redactUrls);
+  const hideSecrets = secretRedactor(endpoints, [o.password]);
+  const where = shown.length === 1 ? `endpoint ${shown[0]}` : `endpoints ${shown.join(',')}`;
+  const breakerMs = memberRetryMs ?? 5000; // etcd3's default halfOpenAfter
   const timeoutMs = o.requestTimeoutMs > 0 ? o.requestTimeoutMs : 10_000;
 
   const options: IOptions = {
@@ -108,21 +116,36 @@ export function connectEtcdV3(o: BackendOptions, c: ConnectEtcdV3Options): EtcdV
 
   const toBackendError = (err: unknown, what: string): BackendError => {
     if (err instanceof BackendError) return err;
-    const cause = describeError(err).replace(/\.?\s*Resolution note:\s*$/, '');
+    if (isBrokenCircuit(err)) {
+      // etcd3's circuit breaker: after 3 failures in a row it refuses calls to the endpoints for a while. Say that,
+      // not cockatiel's "Execution prevented because the circuit breaker is open".
+      return new BackendError(`${name}: ${what} at ${where}: ${describeCause(err)}`, 'EUNAVAILABLE', { endpoint: shown[0], cause: err });
+    }
+    const cause = describeCause(err);
     if (err instanceof EtcdAuthenticationFailedError || err instanceof GRPCUnauthenticatedError || /authentication failed|invalid auth token|user name is empty/i.test(cause)) {
-      return new BackendError(`${name}: ${what} at ${where}: authentication failed (check -username/-password): ${cause}`, 'EAUTH', { endpoint: endpoints[0], retryable: false, cause: err });
+      return new BackendError(`${name}: ${what} at ${where}: authentication failed (check -username/-password): ${cause}`, 'EAUTH', { endpoint: shown[0], retryable: false, cause: err });
     }
     if (err instanceof EtcdPermissionDeniedError) {
-      return new BackendError(`${name}: ${what} at ${where}: permission denied: ${cause}`, 'EPERM', { endpoint: endpoints[0], retryable: false, cause: err });
+      return new BackendError(`${name}: ${what} at ${where}: permission denied: ${cause}`, 'EPERM', { endpoint: shown[0], retryable: false, cause: err });
     }
     if (err instanceof GRPCDeadlineExceededError) {
-      return new BackendError(`${name}: ${what} at ${where}: timed out after ${timeoutMs} ms: ${cause}`, 'ETIMEDOUT', { endpoint: endpoints[0], cause: err });
+      return new BackendError(`${name}: ${what} at ${where}: timed out after ${timeoutMs} ms: ${cause}`, 'ETIMEDOUT', { endpoint: shown[0], cause: err });
     }
     if (/ssl|tls|certificate|handshake|wrong version number|self.signed/i.test(cause)) {
-      return new BackendError(`${name}: ${what} at ${where}: TLS failure: ${cause}`, 'ETLS', { endpoint: endpoints[0], cause: err });
+      return new BackendError(`${name}: ${what} at ${where}: TLS failure: ${cause}`, 'ETLS', { endpoint: shown[0], cause: err });
     }
-    return new BackendError(`${name}: ${what} at ${where}: ${cause}`, 'EUNAVAILABLE', { endpoint: endpoints[0], cause: err });
+    return new BackendError(`${name}: ${what} at ${where}: ${cause}`, 'EUNAVAILABLE', { endpoint: shown[0], cause: err });
   };
 
-  return { client, endpoints, where, timeoutMs, toBackendError };
+  function describeCause(err: unknown): string {
+    if (isBrokenCircuit(err)) return `unreachable (3 failures in a row; the client waits ${breakerMs / 1000} s before trying again)`;
+    return hideSecrets(describeError(err).replace(/\.?\s*Resolution note:\s*$/, ''));
+  }
+
+  return { client, endpoints, where, timeoutMs, toBackendError, describeCause };
+}
+
+/** cockatiel's BrokenCircuitError (etcd3 does not re-export it): marked by its `isBrokenCircuitError` field. */
+function isBrokenCircuit(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { isBrokenCircuitError?: unknown }).isBrokenCircuitError === true;
 }

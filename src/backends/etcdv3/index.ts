@@ -9,7 +9,8 @@
 import type { IRangeResponse, IWatchResponse, Watcher } from 'etcd3';
 import { type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { connectEtcdV3 } from './connect.js';
-import { abortable, Backoff, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes, sleep } from '../util.js';
+import { Backoff, retryMessage, sleep } from '../shared/retry.js';
+import { abortable, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes } from '../util.js';
 
 /** Keys in the first range request (and in every one when a fixed pageSize is configured). */
 const PAGE_SIZE = 5000;
@@ -45,9 +46,9 @@ function prefixRangeEnd(prefix: Buffer): Buffer {
 
 export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
   const name = o.backendName ?? 'etcdv3';
-  const { client, where, timeoutMs, toBackendError } = connectEtcdV3(o, {
+  const { client, where, timeoutMs, toBackendError, describeCause } = connectEtcdV3(o, {
     name,
-    watchBackoff: new StreamBackoff(100),
+    watchBackoff: new StreamBackoff(new Backoff(), 0),
   });
   const pageSize = o.pageSize ?? PAGE_SIZE;
 
@@ -131,7 +132,8 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
     const rangeStart = starts.reduce((a, b) => (Buffer.compare(a, b) <= 0 ? a : b));
     const unbounded = ends.some((e) => e.length === 1 && e[0] === 0);
     const rangeEnd = unbounded ? Buffer.from([0]) : ends.reduce((a, b) => (Buffer.compare(a, b) >= 0 ? a : b));
-    const backoff = new Backoff();
+    // Not retryable (auth, permissions): thrown to the daemon at once, which decides whether to go on.
+    const backoff = new Backoff({ attemptsIfNotRetryable: 0 });
     let last = fromRevision;
 
     type Item = { kind: 'data'; res: IWatchResponse } | { kind: 'canceled'; err: unknown };
@@ -146,7 +148,7 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
         // etcd3 resumes from the header revision it last saw, which can run ahead of the events delivered
         // (catch-up batches, the 'created' header); resume from what we actually delivered instead.
         request.start_revision = (last + 1n).toString();
-        o.log?.warn(`${name}: watch stream to ${where} broke (${describeError(err)}); resuming from revision ${last + 1n}`);
+        o.log?.warn(`${name}: watch stream to ${where} broke (${describeCause(err)}); resuming from revision ${last + 1n}`);
       });
       watcher.on('connected', () => {
         backoff.reset();
@@ -208,8 +210,10 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
           break;
         } catch (err) {
           if (signal.aborted) return;
+          if (backoff.giveUp(err)) throw err;
+          const attempt = backoff.attempt;
           const delay = backoff.next();
-          o.log?.error(`${describeError(err)}; retrying in ${delay} ms`);
+          o.log?.error(retryMessage(`${name}: re-reading after the watch was canceled: ${describeError(err)}`, delay, attempt));
           await sleep(delay, signal);
         }
       }
@@ -227,10 +231,16 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
   };
 }
 
-/** etcd3's watch reconnect backoff (cockatiel IBackoff shape): 100 ms doubling to 5 s. */
+/** etcd3's watch reconnect backoff (cockatiel's IBackoff shape), with the delays of our retry policy. */
 class StreamBackoff {
-  constructor(readonly duration: number) {}
+  readonly duration: number;
+  constructor(
+    private readonly policy: Backoff,
+    private readonly n: number,
+  ) {
+    this.duration = policy.delay(n);
+  }
   next(): StreamBackoff {
-    return new StreamBackoff(Math.min(this.duration * 2, 5000));
+    return new StreamBackoff(this.policy, this.n + 1);
   }
 }

@@ -49,6 +49,8 @@ class FileBackend implements Backend {
   private readonly cache = new Map<string, { text: string; vars: Map<string, string> }>();
   private closed = false;
   private readonly watchers = new Set<() => void>();
+  /** The text of the file the last load failed on ('' when it could not be read), to report a fault once. */
+  private failedText: string | undefined;
 
   constructor(private readonly o: BackendOptions) {
     if (o.files.length === 0) throw new BackendError('file backend: no -file given', 'ECONFIG', { retryable: false });
@@ -78,6 +80,7 @@ class FileBackend implements Backend {
       wake?.();
     };
     const watched = new Map<string, FSWatcher>();
+    const unwatchable = new Set<string>();
     const watchDirs = (dirs: Iterable<string>): void => {
       for (const d of dirs) {
         if (watched.has(d)) continue;
@@ -92,8 +95,12 @@ class FileBackend implements Backend {
           });
           watched.set(d, w);
         } catch (e) {
-          this.o.log?.warn(`file backend: cannot watch ${d}: ${(e as Error).message}`);
+          // Tried again at every load (each event): say so once per directory, not once per event.
+          if (!unwatchable.has(d)) this.o.log?.warn(`file backend: cannot watch ${d}: ${(e as Error).message}`);
+          unwatchable.add(d);
+          continue;
         }
+        unwatchable.delete(d);
       }
     };
     const stopAll = (): void => {
@@ -110,6 +117,8 @@ class FileBackend implements Backend {
       let prev = this.last;
       let needReset = prev === null || fromRevision !== this.revision;
       let first = true;
+      /** The fault last reported (message and the text it was found in): each is logged once, not per event. */
+      let reported: string | undefined;
       while (!signal.aborted && !this.closed) {
         if (!first) {
           if (!pending) {
@@ -130,10 +139,16 @@ class FileBackend implements Backend {
         try {
           loaded = await this.load(watchDirs, true);
         } catch (e) {
-          // Keep the previous data; the next event retries. Parse errors name file, line and column.
-          this.o.log?.error(`file backend: ${(e as Error).message}`);
+          // Keep the previous data; the next event retries. Parse errors name file, line and column. Other files
+          // in the watched directories (confd's own log, even) change often: report a fault once per change of
+          // the broken file's content, not once per event.
+          const fault = `${(e as Error).message}\u0000${this.failedText ?? ''}`;
+          if (fault !== reported) this.o.log?.error(`file backend: ${(e as Error).message}`);
+          reported = fault;
           continue;
         }
+        if (reported !== undefined) this.o.log?.info(`file backend: ${this.o.files.join(', ')} read without errors again`);
+        reported = undefined;
         this.advance(loaded.values);
         if (needReset || prev === null) {
           needReset = false;
@@ -188,17 +203,20 @@ class FileBackend implements Backend {
     const parsed: Map<string, string>[] = [];
     const dirs = new Set<string>();
     const files: string[] = [];
+    this.failedText = '';
     for (const p of this.o.files) files.push(...(await this.lookup(p, dirs)));
     watchDirs?.(dirs);
     const seen = new Set<string>();
     for (const f of files) {
       seen.add(f);
+      this.failedText = '';
       let text: string;
       try {
         text = await readFile(f, 'utf8');
       } catch (e) {
         throw new BackendError(`cannot read ${f}: ${(e as Error).message}`, errCode(e), { cause: e });
       }
+      this.failedText = text;
       let entry = this.cache.get(f);
       if (watching && entry !== undefined && entry.vars.size > 0 && text.trim() === '') {
         throw new BackendError(`${f} is empty (being rewritten?): keeping its previous keys until it has content; write {} to remove them all`, 'EEMPTY');
@@ -216,6 +234,7 @@ class FileBackend implements Backend {
       }
       parsed.push(entry.vars);
     }
+    this.failedText = undefined;
     for (const f of this.cache.keys()) if (!seen.has(f)) this.cache.delete(f);
     // One file (the usual case): its parsed map is the result, shared read-only with the cache.
     if (parsed.length === 1) return { values: parsed[0] as Map<string, string>, dirs };

@@ -19,7 +19,9 @@
 import { stat } from 'node:fs/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
-import { Backoff, canceled, describeError, sleep } from '../util.js';
+import { Backoff, retryMessage, sleep } from '../shared/retry.js';
+import { canceled, describeError } from '../util.js';
+import { redactNode, secretRedactor } from '../../log/redact.js';
 
 export interface RedisBackendOptions extends BackendOptions {
   /** Poll interval when keyspace notifications cannot be enabled (default 2000 ms). */
@@ -49,14 +51,14 @@ export async function parseRedisNode(node: string): Promise<NodeAddress> {
   }
   try {
     await stat(address);
-    return { display: node, db, path: address };
+    return { display: redactNode(node), db, path: address };
   } catch {
     // not a socket path
   }
   const m = /^(.*):(\d+)$/.exec(address);
   const host = (m?.[1] ?? address).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = m ? Number(m[2]) : 6379;
-  return { display: node, db, host, port };
+  return { display: redactNode(node), db, host, port };
 }
 
 /** Escape redis glob metacharacters so a key matches only itself in SCAN MATCH / PSUBSCRIBE. */
@@ -100,8 +102,9 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
     keepAlive: 10_000,
   });
 
+  const hideSecrets = secretRedactor(nodes, [o.password]);
   const classify = (addr: NodeAddress, err: unknown, what: string): BackendError => {
-    const cause = describeError(err);
+    const cause = hideSecrets(describeError(err));
     if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(cause)) {
       return new BackendError(`${name}: ${what} at ${addr.display}: authentication failed (check -password): ${cause}`, 'EAUTH', { endpoint: addr.display, retryable: false, cause: err });
     }
@@ -147,7 +150,7 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
     throw new BackendError(
       `${name}: ${what}: all ${nodes.length} nodes failed: ${failures.map((f) => f.message.replace(`${name}: ${what} at `, '')).join('; ')}`,
       failures[0]?.code ?? 'EUNAVAILABLE',
-      { endpoint: failures[0]?.endpoint ?? nodes[0], cause: failures[0] },
+      { endpoint: failures[0]?.endpoint ?? redactNode(nodes[0] ?? ''), cause: failures[0] },
     );
   };
 
@@ -291,7 +294,8 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
     if (wanted.length === 0) return;
     const cached = recentReads.find((r) => r.revision === fromRevision && r.prefixes === JSON.stringify([...prefixes]));
     let known: Map<string, Entry> | undefined = cached ? new Map(cached.entries) : undefined;
-    const backoff = new Backoff();
+    // Not retryable (auth): thrown to the daemon at once, which decides whether to go on.
+    const backoff = new Backoff({ attemptsIfNotRetryable: 0 });
     const all = (): boolean => true;
 
     /** Re-read everything and yield the difference (or a reset when we have nothing to diff against). */
@@ -397,9 +401,11 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
           client = undefined;
           preferred = (preferred + 1) % nodes.length;
         }
+        if (backoff.giveUp(err)) throw err;
+        const attempt = backoff.attempt;
         const delay = backoff.next();
-        const msg = err instanceof BackendError ? err.message : `${name}: watch at ${nodes.join(',')}: ${describeError(err)}`;
-        o.log?.warn(`${msg}; resubscribing in ${delay} ms`);
+        const msg = err instanceof BackendError ? err.message : `${name}: watch at ${nodes.map(redactNode).join(',')}: ${hideSecrets(describeError(err))}`;
+        o.log?.warn(retryMessage(`${msg}; resubscribing`, delay, attempt));
         await sleep(delay, signal);
       } finally {
         sub?.disconnect();
