@@ -18,6 +18,8 @@ import type { KeyView } from '../resource/view.js';
 import { errorMessage } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
 import { readAll, readEachAll } from './backend.js';
+import { refOf, type EventBus } from '../observe/events.js';
+import { emitRun } from '../observe/resource-events.js';
 
 export interface RunnerDeps {
   readonly config: ConfdConfig;
@@ -35,6 +37,8 @@ export interface RunnerDeps {
   readonly previous?: readonly TemplateResource[];
   /** Observability hook for tests and the benchmark: called after each resource run. */
   readonly onProcessed?: (r: TemplateResource, ok: boolean) => void;
+  /** Observability events (src/observe): emitted only while someone listens. */
+  readonly events?: EventBus;
 }
 
 function canStream(b: Backend): b is Backend & Required<Pick<Backend, 'readEach'>> {
@@ -55,12 +59,16 @@ interface Schedule {
   retry: NodeJS.Timeout | undefined;
   /** Consecutive failed reload retries, for the backoff. */
   retries: number;
+  /** When the earliest change not yet rendered reached the daemon (for the change->installed time). */
+  changedAt: number | undefined;
 }
 
 export class Runner {
   private loaded: LoadedResources = { resources: [], views: [], failures: [] };
   /** A streamed read is filling the views, or one failed half-way: they must not be rendered (see readAndApply). */
   private loading = false;
+  /** The backend revision the views reflect (the last full read or watch event applied). */
+  private revision: bigint | undefined;
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -91,6 +99,14 @@ export class Runner {
       }
     }
     this.loaded = loaded;
+    const ev = this.d.events;
+    if (ev?.active) {
+      ev.emit({
+        type: 'resources-loaded',
+        resources: loaded.resources.map((r) => refOf(r.spec)),
+        broken: loaded.failures.map((f) => ({ file: f.file, error: f.error.message })),
+      });
+    }
     return loaded.failures.length;
   }
 
@@ -153,6 +169,13 @@ export class Runner {
       this.loading = false;
     }
     this.reportEmptyPrefixes([...empty]);
+    this.revision = revision;
+    const ev = this.d.events;
+    if (ev?.active) {
+      ev.emit({ type: 'backend-connected', backend: backend.name });
+      ev.emit({ type: 'backend-revision', backend: backend.name, revision });
+      ev.emit({ type: 'changes-received', revision });
+    }
     return revision;
   }
 
@@ -185,11 +208,17 @@ export class Runner {
   }
 
   /** Runs one resource; logs and swallows its failure so that the others go on. Returns success. */
-  async processOne(r: TemplateResource): Promise<boolean> {
+  async processOne(r: TemplateResource, changedAt?: number): Promise<boolean> {
     const { config, log } = this.d;
     let ok = true;
+    const ev = this.d.events?.active ? this.d.events : undefined;
+    const revision = this.revision;
+    const t0 = ev ? performance.now() : 0;
+    let result;
+    let error: unknown;
+    if (ev) ev.emit({ type: 'keys', resource: refOf(r.spec), keys: r.view.store.size });
     try {
-      await r.process({
+      result = await r.process({
         noop: config.noop,
         syncOnly: config.syncOnly,
         keepStageFile: config.keepStageFile,
@@ -201,9 +230,11 @@ export class Runner {
       });
     } catch (e) {
       ok = false;
+      error = e;
       log.error(`${r.spec.name}: ${errorMessage(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
       if (!(e instanceof Error && e.name === 'ResourceError') && e instanceof Error && e.stack) log.debug(e.stack);
     }
+    if (ev) emitRun(ev, { resource: refOf(r.spec), ms: performance.now() - t0, revision, changedAt, ...(ok ? { result } : { error }) });
     this.d.onProcessed?.(r, ok);
     return ok;
   }
@@ -229,6 +260,7 @@ export class Runner {
       return 1;
     }
     const failed = await this.processAll();
+    this.emitIdle();
     return broken + failed > 0 ? 1 : 0;
   }
 
@@ -248,10 +280,12 @@ export class Runner {
         await this.readAndApply();
         failures = 0;
         await this.processAll();
+        this.emitIdle();
       } catch (e) {
         if (signal.aborted) break;
         failures++;
         log.error(errorMessage(e));
+        this.emitBackendError(e);
       }
       const intervalMs = config.intervalSeconds * 1000;
       await sleep(failures > 0 ? Math.min(intervalMs, 1000 * 2 ** Math.min(failures - 1, 16)) : intervalMs, signal);
@@ -267,7 +301,7 @@ export class Runner {
   private stateOf(r: TemplateResource): Schedule {
     let s = this.sched.get(r);
     if (!s) {
-      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, retries: 0 };
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, retries: 0, changedAt: undefined };
       this.sched.set(r, s);
     }
     return s;
@@ -314,8 +348,11 @@ export class Runner {
     s.dirty = false;
     if (s.retry !== undefined) clearTimeout(s.retry);
     s.retry = undefined;
-    s.running = this.processOne(r).then((ok) => {
+    const changedAt = s.changedAt;
+    s.changedAt = undefined;
+    s.running = this.processOne(r, changedAt).then((ok) => {
       s.running = undefined;
+      if (!ok && s.changedAt === undefined) s.changedAt = changedAt; // still not applied
       if (ok) s.retries = 0;
       else if (r.reloadPending && !s.dirty && !this.d.signal.aborted) {
         // dest is installed but the service never reloaded: in watch mode no next cycle comes until a key
@@ -333,6 +370,7 @@ export class Runner {
         if (this.waitFor(r)) this.markDirty(r);
         else this.kick(r);
       }
+      this.emitIdle();
     });
   }
 
@@ -343,11 +381,37 @@ export class Runner {
     const ev = step.value;
     if (ev.kind === 'reset') {
       this.applySnapshot(ev.snapshot);
+      this.revision = ev.snapshot.revision;
+      if (this.d.events?.active) this.d.events.emit({ type: 'changes-received', revision: ev.snapshot.revision });
       for (const r of this.loaded.resources) this.markDirty(r);
       return ev.snapshot.revision;
     }
-    for (const r of this.applyChanges(ev.changes)) this.markDirty(r);
+    this.revision = ev.revision;
+    const bus = this.d.events;
+    if (bus?.active) bus.emit({ type: 'changes-received', revision: ev.revision });
+    const now = Date.now();
+    for (const r of this.applyChanges(ev.changes)) {
+      const s = this.stateOf(r);
+      s.changedAt ??= now;
+      this.markDirty(r);
+    }
+    this.emitIdle();
     return ev.revision;
+  }
+
+  /** Tells observers that every change received so far has been processed (nothing dirty, running or waiting). */
+  private emitIdle(): void {
+    const ev = this.d.events;
+    if (!ev?.active || this.revision === undefined || this.loading) return;
+    for (const s of this.sched.values()) if (s.dirty || s.running || s.timer !== undefined) return;
+    ev.emit({ type: 'idle', revision: this.revision });
+  }
+
+  private emitBackendError(e: unknown): void {
+    const ev = this.d.events;
+    if (!ev?.active) return;
+    const endpoint = e instanceof Error && 'endpoint' in e && typeof (e as { endpoint: unknown }).endpoint === 'string' ? (e as { endpoint: string }).endpoint : undefined;
+    ev.emit({ type: 'backend-error', backend: this.d.backend.name, error: errorMessage(e), ...(endpoint !== undefined ? { endpoint } : {}) });
   }
 
   /** Waits for every in-flight resource run. */
@@ -404,6 +468,7 @@ export class Runner {
       } catch (e) {
         if (signal.aborted) break;
         log.error(errorMessage(e));
+        this.emitBackendError(e);
         revision = undefined; // continuity lost: the next round starts with a full read
         backoffMs = Math.min(backoffMs === 0 ? 500 : backoffMs * 2, 30_000);
         await sleep(backoffMs, signal);
