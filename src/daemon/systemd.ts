@@ -7,8 +7,7 @@
 // NotifyAccess=all (examples/systemd/confd.service has it), since systemd-notify is a child, not the main pid.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '../util/which.js';
 import type { Logger } from '../log/index.js';
 
 export interface SystemdOptions {
@@ -28,20 +27,6 @@ export interface SystemdNotifier {
   close(): void;
 }
 
-function findProgram(name: string, env: SystemdOptions['env']): string | undefined {
-  for (const dir of (env['PATH'] ?? '/usr/bin:/bin').split(delimiter)) {
-    if (dir === '') continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
-
 function runNotify(program: string, args: readonly string[]): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(program, args, { stdio: 'ignore' });
@@ -53,7 +38,7 @@ function runNotify(program: string, args: readonly string[]): Promise<number | n
 /** A notifier when $NOTIFY_SOCKET is set and systemd-notify exists; undefined otherwise (not under systemd). */
 export function systemdNotifier(o: SystemdOptions): SystemdNotifier | undefined {
   if (!o.env['NOTIFY_SOCKET']) return undefined;
-  const program = findProgram('systemd-notify', o.env);
+  const program = findExecutable('systemd-notify', o.env['PATH'] ?? '/usr/bin:/bin');
   if (program === undefined) {
     o.log.warn('NOTIFY_SOCKET is set but systemd-notify is not on PATH: systemd will not hear that confd is ready');
     return undefined;

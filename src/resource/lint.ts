@@ -10,8 +10,9 @@
 // - dest's directory exists;
 // - the programs of check_cmd and reload_cmd exist.
 
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { findExecutable } from '../util/which.js';
 import { keyLine } from '../config/toml.js';
 import { BUILTINS } from '../gotemplate/funcs.js';
 import { NodeType, type Node } from '../gotemplate/node.js';
@@ -171,15 +172,6 @@ export function lintTemplate(spec: ResourceSpec, text: string): Finding[] {
 /** Shell words that are not programs on PATH. */
 const SHELL_BUILTINS = new Set(['true', 'false', 'test', '[', 'echo', 'printf', 'exit', 'cd', 'exec', 'command', 'set', 'export', 'eval', ':', '.', 'if', 'for', 'while', 'case', '{', '(', '!', 'kill', 'read', 'sleep', 'wait', 'trap']);
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** The program a shell command line starts (after VAR=value assignments); undefined when it cannot be told. */
 export function commandProgram(cmd: string): string | undefined {
   const words = cmd.trim().split(/\s+/);
@@ -191,9 +183,7 @@ export function commandProgram(cmd: string): string | undefined {
 }
 
 export function programExists(program: string, path: string): boolean {
-  if (program.includes('/')) return executable(program);
-  if (SHELL_BUILTINS.has(program)) return true;
-  return path.split(delimiter).some((d) => d !== '' && executable(join(d, program)));
+  return SHELL_BUILTINS.has(program) || findExecutable(program, path) !== undefined;
 }
 
 /** Line and 1-based column of `key = value` in a resource file (column of the value). */
