@@ -38,7 +38,7 @@ async function bundle() {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['etcd3', 'cockatiel', 'ioredis', 'yaml'],
+    external: ['etcd3', 'cockatiel', 'ioredis', 'yaml', 'prom-client'],
     // "use strict" first: after the banner's statement esbuild's own directive would no longer be one, and the code
     // was written as (strict) ES modules.
     banner: { js: "'use strict';\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -8,7 +8,7 @@ import { promises as dns } from 'node:dns';
 import { createEnvBackend } from './env/index.js';
 import { createFileBackend } from './file/index.js';
 import { checkTlsFiles } from './shared/tls.js';
-import { BackendError, type Backend, type BackendOptions, type Snapshot, type WatchEvent } from './types.js';
+import { BackendError, type Backend, type BackendMemberInfo, type BackendOptions, type Snapshot, type WatchEvent } from './types.js';
 import { backendNameProblem } from './names.js';
 import { describeError } from './util.js';
 
@@ -119,6 +119,17 @@ class LazyBackend implements Backend {
     const b = await this.backend();
     if (!b.watch) throw new BackendError(`${this.name}: watch is not supported`, 'ENOTSUPPORTED', { retryable: false });
     yield* b.watch(prefixes, fromRevision, signal);
+  }
+  /** The loaded backend's head revision; ENOTSUPPORTED where it has none (the caller stops asking). */
+  async head(signal?: AbortSignal): Promise<bigint> {
+    const b = await this.backend();
+    if (!b.head) throw new BackendError(`${this.name}: no head revision`, 'ENOTSUPPORTED', { retryable: false });
+    return b.head(signal);
+  }
+  async members(signal?: AbortSignal): Promise<BackendMemberInfo[]> {
+    const b = await this.backend();
+    if (!b.members) throw new BackendError(`${this.name}: no member list`, 'ENOTSUPPORTED', { retryable: false });
+    return b.members(signal);
   }
   async close(): Promise<void> {
     const loading = this.loading;

@@ -47,7 +47,31 @@ export interface Backend {
    * Absent for backends that cannot watch (env): the daemon polls them with -interval.
    */
   watch?(prefixes: readonly string[], fromRevision: bigint, signal: AbortSignal): AsyncIterable<WatchEvent>;
+  /**
+   * The backend's newest revision, with one cheap request (etcd: a Range with limit 1), for the watch lag the
+   * metrics report. Absent where a backend has no such thing.
+   */
+  head?(signal?: AbortSignal): Promise<bigint>;
+  /** The cluster's members and their state, for the status page (etcd: the member list). */
+  members?(signal?: AbortSignal): Promise<BackendMemberInfo[]>;
   close(): Promise<void>;
+}
+
+export interface BackendMemberInfo {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly state: string;
+}
+
+/**
+ * Where a backend reports what it sees while it works (stream connected or broken, the newest revision in a watch
+ * response), for the daemon's metrics and /ready. The daemon passes one when observers listen.
+ */
+export interface BackendObserver {
+  /** The watch stream is (re)connected. */
+  connected(endpoint?: string): void;
+  error(message: string, endpoint?: string): void;
+  revision(revision: bigint): void;
 }
 
 /** An error from a backend, with a stable code, the endpoint it concerns, and whether retrying may help. */
@@ -89,5 +113,7 @@ export interface BackendOptions {
   readonly separator: string;
   /** Timeout for one backend request, in milliseconds. */
   readonly requestTimeoutMs: number;
+  /** Observability sink (src/observe through the daemon); absent: nobody listens. */
+  readonly observer?: BackendObserver;
   readonly log?: { debug(msg: string): void; info(msg: string): void; warn(msg: string): void; error(msg: string): void };
 }

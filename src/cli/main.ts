@@ -100,6 +100,15 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+  if (parsed.values.get('check-config') === true) {
+    const { checkConfig } = await import('./check-config.js');
+    return checkConfig({ args: parsed, env: process.env, out: writeOut, err: writeErr });
+  }
+  if (parsed.values.get('render-test') === true) {
+    const { renderTest } = await import('./render-test.js');
+    return renderTest({ args: parsed, env: process.env, out: writeOut, err: writeErr });
+  }
+
   let resolved: Resolved;
   try {
     resolved = resolveConfig({ args: parsed, env: process.env });

@@ -181,3 +181,19 @@ describe('resolveConfig', () => {
     assert.throws(() => parseDuration('fast'), /invalid duration "fast"/);
   });
 });
+
+describe('-metrics-addr', () => {
+  it('comes from the flag, CONFD_METRICS_ADDR or confd.toml metrics_addr, and is off by default', () => {
+    const toml = files({ '/etc/confd/confd.toml': 'backend = "env"\nmetrics_addr = "127.0.0.1:9180"\n' });
+    assert.equal(resolveConfig({ args: ['-backend', 'env'], env: {}, readFile: noFile }).config.metricsAddr, '');
+    assert.equal(resolveConfig({ args: [], env: {}, readFile: toml }).config.metricsAddr, '127.0.0.1:9180');
+    assert.equal(resolveConfig({ args: [], env: { CONFD_METRICS_ADDR: '[::1]:9181' }, readFile: toml }).config.metricsAddr, '[::1]:9181');
+    assert.equal(resolveConfig({ args: ['-metrics-addr', ':9182'], env: { CONFD_METRICS_ADDR: '[::1]:9181' }, readFile: toml }).config.metricsAddr, ':9182');
+  });
+  it('refuses an address without a port, naming where it came from', () => {
+    assert.throws(
+      () => resolveConfig({ args: ['-backend', 'env'], env: { CONFD_METRICS_ADDR: '9180' }, readFile: noFile }),
+      (e: Error) => e instanceof ConfigError && /invalid listen address "9180": use HOST:PORT.*\(from environment variable CONFD_METRICS_ADDR\)/.test(e.message),
+    );
+  });
+});

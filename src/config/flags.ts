@@ -87,6 +87,11 @@ export const FLAGS: readonly FlagDef[] = [
   def('log-format', 'string', 'text', 'log line format: text (confd\'s) or json', { ours: true }),
   def('command-timeout', 'duration', '60s', 'time limit for one check_cmd or reload_cmd; a command still running then is killed with its process group', { ours: true }),
   def('request-timeout', 'duration', '30s', 'time limit for one backend read; a read that does not finish in time renders nothing', { ours: true }),
+  def('metrics-addr', 'string', '', 'serve /metrics, /health, /ready and a status page on HOST:PORT (e.g. 127.0.0.1:9180; default off)', { toml: ['metrics_addr'], ours: true }),
+  { ...def('check-config', 'bool', false, 'check confd.toml, every conf.d resource and template and report every problem with its position; exit 1 on any', { toml: null, ours: true }), env: [] },
+  { ...def('render-test', 'bool', false, 'render every resource against -file YAML keys (no backend) and compare with -expect; see docs/daemon.md', { toml: null, ours: true }), env: [] },
+  { ...def('run-check', 'bool', false, 'with -render-test: also run each resource\'s check_cmd on its rendered output', { toml: null, ours: true }), env: [] },
+  { ...def('expect', 'string', '', 'with -render-test: a directory of expected outputs (one per dest base name) or, for one resource, a file', { toml: null, ours: true }), env: [] },
   def('wait', 'string', '', 'quiescence for watch mode, MIN[:MAX] (e.g. 2s:10s): render only after MIN without changes, at most MAX after the first one (default off)', { ours: true }),
 ];
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLogLevel, type LogFormat, type LogLevel } from '../log/index.js';
 import { convertText, parseArgs, parseGoInt, type FlagValue, type ParsedArgs } from './args.js';
+import { parseListenAddress } from './address.js';
 import { parseDuration } from './duration.js';
 import { backendNameProblem } from '../backends/names.js';
 import { FLAGS, FLAG_BY_NAME, type FlagDef } from './flags.js';
@@ -14,6 +15,7 @@ import { ConfigError, keyLine, parseToml, tomlTypeName, where } from './toml.js'
 
 export { ConfigError } from './toml.js';
 export { UsageError, parseArgs, usageText } from './args.js';
+export type { ParsedArgs } from './args.js';
 export { FLAGS } from './flags.js';
 
 export type Source = 'flag' | 'env' | 'file' | 'default';
@@ -61,6 +63,13 @@ export interface ConfdConfig {
   readonly commandTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly wait: WaitSpec | undefined;
+  /** HOST:PORT of the metrics/status endpoint, '' = off. */
+  readonly metricsAddr: string;
+  /** -check-config, -render-test (with -expect): checks that run instead of the daemon. */
+  readonly checkConfig: boolean;
+  readonly renderTest: boolean;
+  readonly expect: string;
+  readonly runCheck: boolean;
   /** Where each setting came from (for -log-level debug and tests). */
   readonly sources: Readonly<Record<string, Source>>;
 }
@@ -357,6 +366,15 @@ export function resolveConfig(input: ResolveInput): Resolved {
   const scheme = str('scheme');
   if (scheme !== 'http' && scheme !== 'https') bad('scheme', `scheme must be http or https, got ${JSON.stringify(scheme)}`);
 
+  const metricsAddr = str('metrics-addr');
+  if (metricsAddr !== '') {
+    try {
+      parseListenAddress(metricsAddr);
+    } catch (e) {
+      bad('metrics-addr', (e as Error).message);
+    }
+  }
+
   const confdir = str('confdir');
   const config: ConfdConfig = {
     backend,
@@ -392,6 +410,11 @@ export function resolveConfig(input: ResolveInput): Resolved {
     commandTimeoutMs,
     requestTimeoutMs,
     wait,
+    metricsAddr,
+    checkConfig: bool('check-config'),
+    renderTest: bool('render-test'),
+    expect: str('expect'),
+    runCheck: bool('run-check'),
     sources,
   };
   return { config: deepFreeze(config), warnings };

@@ -2,12 +2,12 @@
 // are imported only when selected, so `-backend file` never loads them (startup time matters for -onetime runs
 // from scripts and cron). Also the read-with-a-time-limit every mode uses.
 
-import type { Backend, BackendOptions, Snapshot } from '../backends/types.js';
+import type { Backend, BackendObserver, BackendOptions, Snapshot } from '../backends/types.js';
 import { BackendError } from '../backends/types.js';
 import type { ConfdConfig } from '../config/index.js';
 import { redactNode, type Logger } from '../log/index.js';
 
-export function backendOptions(config: ConfdConfig, nodes: readonly string[], log: Logger): BackendOptions {
+export function backendOptions(config: ConfdConfig, nodes: readonly string[], log: Logger, observer?: BackendObserver): BackendOptions {
   const opt = (s: string): string | undefined => (s === '' ? undefined : s);
   const o: BackendOptions = {
     nodes,
@@ -19,6 +19,7 @@ export function backendOptions(config: ConfdConfig, nodes: readonly string[], lo
     separator: config.separator === '' ? '/' : config.separator,
     requestTimeoutMs: config.requestTimeoutMs,
     log,
+    ...(observer ? { observer } : {}),
     ...(opt(config.srvDomain) ? { srvDomain: config.srvDomain } : {}),
     ...(opt(config.srvRecord) ? { srvRecord: config.srvRecord } : {}),
     ...(opt(config.clientCert) ? { clientCert: config.clientCert } : {}),
@@ -31,13 +32,13 @@ export function backendOptions(config: ConfdConfig, nodes: readonly string[], lo
 }
 
 /** The configured backend, from the one factory (backends/index.ts, which loads etcd and Redis clients lazily). */
-export async function openBackend(config: ConfdConfig, log: Logger): Promise<Backend> {
+export async function openBackend(config: ConfdConfig, log: Logger, observer?: BackendObserver): Promise<Backend> {
   // With an SRV record the backend discovers its nodes (confd: SRV answers replace the node list).
   const srv = config.srvRecord !== '' && config.backend !== 'env' && config.backend !== 'file';
   const nodes = srv ? [] : config.nodes;
   if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.map(redactNode).join(', ')}`);
   const { createBackend } = await import('../backends/index.js');
-  return createBackend(config.backend, backendOptions(config, nodes, log));
+  return createBackend(config.backend, backendOptions(config, nodes, log, observer));
 }
 
 /**

@@ -8,7 +8,7 @@
 // is valid, the current generation (backend + resources + loop) finishes its in-flight work and a new one starts
 // with a fresh full read; if not, the error is logged and the current configuration keeps running.
 
-import type { Backend } from '../backends/types.js';
+import type { Backend, BackendObserver } from '../backends/types.js';
 import { resolveConfig, type ConfdConfig, type Resolved } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { runShellCommand, type CommandRunner } from '../resource/command.js';
@@ -17,6 +17,7 @@ import type { TemplateResource } from '../resource/resource.js';
 import { errorMessage } from '../util/errors.js';
 import { openBackend as defaultOpenBackend } from './backend.js';
 import { Runner, type RunnerDeps } from './runner.js';
+import { startObservability, type Observability } from './observability.js';
 
 export { Runner } from './runner.js';
 
@@ -33,7 +34,7 @@ export interface RunOptions {
   readonly makeLogger: (config: ConfdConfig) => Logger;
   readonly out: (text: string) => void;
   readonly runCommand?: CommandRunner;
-  readonly openBackend?: (config: ConfdConfig, log: Logger) => Promise<Backend>;
+  readonly openBackend?: (config: ConfdConfig, log: Logger, observer?: BackendObserver) => Promise<Backend>;
   readonly signals?: SignalSource;
   /** Called once the first generation's loop has started (tests wait for it). */
   readonly onStarted?: () => void;
@@ -82,16 +83,16 @@ function trapStopSignals(signals: SignalSource, log: () => Logger, onStop: () =>
 }
 
 /** The Runner for one configuration, wired the same way in both modes. */
-function newRunner(o: RunOptions, d: Pick<RunnerDeps, 'config' | 'log' | 'backend' | 'signal' | 'killSignal' | 'previous' | 'onProcessed'>): Runner {
+function newRunner(o: RunOptions, d: Pick<RunnerDeps, 'config' | 'log' | 'backend' | 'signal' | 'killSignal' | 'previous' | 'onProcessed' | 'events'>): Runner {
   return new Runner({ runCommand: o.runCommand ?? runShellCommand, out: o.out, getenv: (name) => o.env[name], ...d });
 }
 
 /** The first lines every run logs, then the backend opened; undefined (logged) when it cannot be opened. */
-async function start(o: RunOptions, resolved: Resolved, log: Logger): Promise<Backend | undefined> {
+async function start(o: RunOptions, resolved: Resolved, log: Logger, observer?: BackendObserver): Promise<Backend | undefined> {
   for (const w of resolved.warnings) log.warn(w);
   log.info(`Backend set to ${resolved.config.backend}`);
   try {
-    return await (o.openBackend ?? defaultOpenBackend)(resolved.config, log);
+    return await (o.openBackend ?? defaultOpenBackend)(resolved.config, log, observer);
   } catch (e) {
     log.error(errorMessage(e));
     return undefined;
@@ -150,6 +151,17 @@ export async function runDaemon(o: RunOptions): Promise<number> {
   const keepAlive = setInterval(() => {}, 1 << 30);
 
   let resolved = o.initial;
+  // The endpoint (-metrics-addr) and systemd notification live as long as the daemon, across SIGHUPs.
+  let obs: Observability;
+  try {
+    obs = await startObservability({ config: o.initial.config, log, env: o.env });
+  } catch (e) {
+    log.error(`cannot serve -metrics-addr ${o.initial.config.metricsAddr}: ${errorMessage(e)}`);
+    disposeStop();
+    signals.off('SIGHUP', onHup);
+    clearInterval(keepAlive);
+    return 1;
+  }
   let previous: readonly TemplateResource[] | undefined;
   /** The next generation's backend, opened before the current generation is given up (SIGHUP). */
   let preopened: Backend | undefined;
@@ -165,14 +177,16 @@ export async function runDaemon(o: RunOptions): Promise<number> {
         backend = preopened;
         preopened = undefined;
       } else {
-        const opened = await start(o, resolved, log);
+        const opened = await start(o, resolved, log, obs.observerFor(config.backend));
         if (!opened) return 1;
         backend = opened;
       }
+      if (config.metricsAddr !== o.initial.config.metricsAddr) log.warn(`metrics-addr changes only take effect on restart; still serving ${o.initial.config.metricsAddr || 'nothing'}`);
 
       const gen = new AbortController();
       const genSignal = AbortSignal.any([stopSignal, gen.signal]);
-      const runner = newRunner(o, { config, log, backend, signal: genSignal, killSignal, ...(previous ? { previous } : {}) });
+      const runner = newRunner(o, { config, log, backend, signal: genSignal, killSignal, ...(previous ? { previous } : {}), ...(obs.bus ? { events: obs.bus } : {}) });
+      obs.follow(backend, config, genSignal);
       let fatal: unknown;
       let finished = false;
       const done = (config.watch ? runner.watch() : runner.interval()).then(
@@ -211,7 +225,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
             listResourceFiles(candidate.config);
             // Likewise a backend that cannot be opened (a missing client key, an unsupported option): open the
             // new one while the current generation still runs, and keep the current one if that fails.
-            preopened = await open(candidate.config, log);
+            preopened = await open(candidate.config, log, obs.observerFor(candidate.config.backend));
             next = candidate;
           } catch (e) {
             log.error(`Reload failed, keeping the current configuration: ${errorMessage(e)}`);
@@ -239,6 +253,8 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     }
     return 0;
   } finally {
+    obs.stopping();
+    await obs.close().catch((e: unknown) => log.warn(`closing the metrics endpoint: ${errorMessage(e)}`));
     if (preopened) await preopened.close().catch((e: unknown) => log.warn(`closing backend: ${errorMessage(e)}`));
     clearInterval(keepAlive);
     disposeStop();

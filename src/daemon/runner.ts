@@ -19,6 +19,8 @@ import type { KeyView } from '../resource/view.js';
 import { errorMessage } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
 import { readAll, readEachAll } from './backend.js';
+import { refOf, type EventBus } from '../observe/events.js';
+import { emitRun } from '../observe/resource-events.js';
 
 export interface RunnerDeps {
   readonly config: ConfdConfig;
@@ -41,6 +43,8 @@ export interface RunnerDeps {
   readonly retry?: { readonly backend?: RetryPolicyOptions; readonly resource?: RetryPolicyOptions };
   /** Observability hook for tests and the benchmark: called after each resource run. */
   readonly onProcessed?: (r: TemplateResource, ok: boolean) => void;
+  /** Observability events (src/observe): emitted only while someone listens. */
+  readonly events?: EventBus;
 }
 
 function canStream(b: Backend): b is Backend & Required<Pick<Backend, 'readEach'>> {
@@ -61,6 +65,8 @@ interface Schedule {
   retry: NodeJS.Timeout | undefined;
   /** Backoff of the retries since the last success. */
   backoff: Backoff;
+  /** When the earliest change not yet rendered reached the daemon (for the change->installed time). */
+  changedAt: number | undefined;
 }
 
 /** The loop gave up: an error retrying cannot fix (authentication, configuration) persisted. */
@@ -73,6 +79,8 @@ export class Runner {
   private loaded: LoadedResources = { resources: [], views: [], failures: [] };
   /** A streamed read is filling the views, or one failed half-way: they must not be rendered (see readAndApply). */
   private loading = false;
+  /** The backend revision the views reflect (the last full read or watch event applied). */
+  private revision: bigint | undefined;
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -103,6 +111,14 @@ export class Runner {
       }
     }
     this.loaded = loaded;
+    const ev = this.d.events;
+    if (ev?.active) {
+      ev.emit({
+        type: 'resources-loaded',
+        resources: loaded.resources.map((r) => refOf(r.spec)),
+        broken: loaded.failures.map((f) => ({ file: f.file, error: f.error.message })),
+      });
+    }
     return loaded.failures.length;
   }
 
@@ -165,6 +181,13 @@ export class Runner {
       this.loading = false;
     }
     this.reportEmptyPrefixes([...empty]);
+    this.revision = revision;
+    const ev = this.d.events;
+    if (ev?.active) {
+      ev.emit({ type: 'backend-connected', backend: backend.name });
+      ev.emit({ type: 'backend-revision', backend: backend.name, revision });
+      ev.emit({ type: 'changes-received', revision });
+    }
     return revision;
   }
 
@@ -197,17 +220,22 @@ export class Runner {
   }
 
   /** Runs one resource; logs and swallows its failure so that the others go on. Returns success. */
-  async processOne(r: TemplateResource): Promise<boolean> {
-    return (await this.attempt(r)) === undefined;
+  async processOne(r: TemplateResource, changedAt?: number): Promise<boolean> {
+    return (await this.attempt(r, changedAt)) === undefined;
   }
 
   /** processOne, returning the failure (undefined on success) so that watch mode can decide on a retry. */
-  private async attempt(r: TemplateResource): Promise<unknown> {
+  private async attempt(r: TemplateResource, changedAt?: number): Promise<unknown> {
     const { config, log } = this.d;
     let ok = true;
     let failure: unknown;
+    const ev = this.d.events?.active ? this.d.events : undefined;
+    const revision = this.revision;
+    const t0 = ev ? performance.now() : 0;
+    let result;
+    if (ev) ev.emit({ type: 'keys', resource: refOf(r.spec), keys: r.view.store.size });
     try {
-      await r.process({
+      result = await r.process({
         noop: config.noop,
         syncOnly: config.syncOnly,
         keepStageFile: config.keepStageFile,
@@ -223,6 +251,7 @@ export class Runner {
       log.error(`${r.spec.name}: ${errorMessage(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
       if (!(e instanceof Error && e.name === 'ResourceError') && e instanceof Error && e.stack) log.debug(e.stack);
     }
+    if (ev) emitRun(ev, { resource: refOf(r.spec), ms: performance.now() - t0, revision, changedAt, ...(ok ? { result } : { error: failure }) });
     this.d.onProcessed?.(r, ok);
     return ok ? undefined : (failure ?? new Error('failed'));
   }
@@ -248,6 +277,7 @@ export class Runner {
       return 1;
     }
     const failed = await this.processAll();
+    this.emitIdle();
     return broken + failed > 0 ? 1 : 0;
   }
 
@@ -269,8 +299,10 @@ export class Runner {
         await this.readAndApply();
         retry.reset();
         await this.processAll();
+        this.emitIdle();
       } catch (e) {
         if (signal.aborted) break;
+        this.emitBackendError(e);
         if (retry.giveUp(e)) throw new RunnerGaveUpError(giveUpMessage(errorMessage(e), retry.attempt + 1), { cause: e });
         const attempt = retry.attempt;
         delay = retry.next();
@@ -292,7 +324,7 @@ export class Runner {
       // A failed run is retried from 1 s, doubling up to a minute (or -interval, when shorter).
       const maxMs = Math.max(1000, Math.min(60_000, this.d.config.intervalSeconds * 1000));
       const backoff = new Backoff({ initialMs: 1000, maxMs, attemptsIfNotRetryable: 0, ...this.d.retry?.resource });
-      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, backoff };
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, backoff, changedAt: undefined };
       this.sched.set(r, s);
     }
     return s;
@@ -339,17 +371,23 @@ export class Runner {
     s.dirty = false;
     if (s.retry !== undefined) clearTimeout(s.retry);
     s.retry = undefined;
-    s.running = this.attempt(r).then((failure) => {
+    const changedAt = s.changedAt;
+    s.changedAt = undefined;
+    s.running = this.attempt(r, changedAt).then((failure) => {
       s.running = undefined;
       if (failure === undefined) {
         if (s.backoff.attempt > 0) this.d.log.info(`${r.spec.name}: ${r.spec.dest} is up to date again after ${s.backoff.attempt} retries`);
         s.backoff.reset();
-      } else if (!s.dirty && !this.d.signal.aborted) this.scheduleRetry(r, s, failure);
+      } else {
+        if (s.changedAt === undefined) s.changedAt = changedAt; // still not applied
+        if (!s.dirty && !this.d.signal.aborted) this.scheduleRetry(r, s, failure);
+      }
       if (s.dirty && !this.d.signal.aborted) {
         // Changes that arrived while we rendered: go again (after `wait`, if any).
         if (this.waitFor(r)) this.markDirty(r);
         else this.kick(r);
       }
+      this.emitIdle();
     });
   }
 
@@ -379,11 +417,37 @@ export class Runner {
     const ev = step.value;
     if (ev.kind === 'reset') {
       this.applySnapshot(ev.snapshot);
+      this.revision = ev.snapshot.revision;
+      if (this.d.events?.active) this.d.events.emit({ type: 'changes-received', revision: ev.snapshot.revision });
       for (const r of this.loaded.resources) this.markDirty(r);
       return ev.snapshot.revision;
     }
-    for (const r of this.applyChanges(ev.changes)) this.markDirty(r);
+    this.revision = ev.revision;
+    const bus = this.d.events;
+    if (bus?.active) bus.emit({ type: 'changes-received', revision: ev.revision });
+    const now = Date.now();
+    for (const r of this.applyChanges(ev.changes)) {
+      const s = this.stateOf(r);
+      s.changedAt ??= now;
+      this.markDirty(r);
+    }
+    this.emitIdle();
     return ev.revision;
+  }
+
+  /** Tells observers that every change received so far has been processed (nothing dirty, running or waiting). */
+  private emitIdle(): void {
+    const ev = this.d.events;
+    if (!ev?.active || this.revision === undefined || this.loading) return;
+    for (const s of this.sched.values()) if (s.dirty || s.running || s.timer !== undefined) return;
+    ev.emit({ type: 'idle', revision: this.revision });
+  }
+
+  private emitBackendError(e: unknown): void {
+    const ev = this.d.events;
+    if (!ev?.active) return;
+    const endpoint = e instanceof Error && 'endpoint' in e && typeof (e as { endpoint: unknown }).endpoint === 'string' ? (e as { endpoint: string }).endpoint : undefined;
+    ev.emit({ type: 'backend-error', backend: this.d.backend.name, error: errorMessage(e), ...(endpoint !== undefined ? { endpoint } : {}) });
   }
 
   /** Waits for every in-flight resource run. */

@@ -42,7 +42,8 @@ export interface ProcessOptions {
 
 export type ProcessResult =
   | { readonly status: 'in-sync' }
-  | { readonly status: 'updated' }
+  /** dest replaced; `previous` (when known) and `content` give the diff; `reloaded`: reload_cmd ran and succeeded. */
+  | { readonly status: 'updated'; readonly previous: string | undefined; readonly content: string; readonly reloaded: boolean }
   | { readonly status: 'would-update'; readonly diff: string }
   | { readonly status: 'reloaded' };
 
@@ -159,6 +160,7 @@ export class TemplateResource {
       else removeQuietly(stagePath);
       throw e;
     }
+    const previous = cmp.destContent ?? (state ? this.installed?.content : undefined);
     const newState = install(stagePath, dest, content, target, o.log);
     this.installed = { content, state: newState };
     if (!o.syncOnly && spec.reloadCmd !== '') {
@@ -172,7 +174,7 @@ export class TemplateResource {
     }
     this.reloadPending = false;
     o.log.info(`Target config ${dest} has been updated`, { resource: spec.file, dest });
-    return { status: 'updated' };
+    return { status: 'updated', previous, content, reloaded: !o.syncOnly && spec.reloadCmd !== '' };
   }
 }
 

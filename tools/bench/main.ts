@@ -51,6 +51,13 @@ async function main(): Promise<void> {
     if (!line.includes('\n')) runLog.push(text);
     process.stderr.write(`bench ${text}\n`);
   };
+  if (args.metrics) {
+    const { metricsBench, metricsReport } = await import('./metrics.js');
+    const loadBefore = loadAverage();
+    for (const keys of args.sizes) process.stdout.write(`\n${metricsReport(await metricsBench({ keys, changes: args.changes, log, ...(args.baseline !== undefined ? { baselineBin: args.baseline } : {}) }))}\n`);
+    process.stdout.write(`\nload average: ${loadBefore.toFixed(2)} at the start, ${loadAverage().toFixed(2)} at the end (noisy machine: compare runs)\n`);
+    return;
+  }
   log(`machine: ${machineText(machine)}; daemon: ${args.daemon}; sizes ${args.sizes.join(', ')}`);
   const started = new Date();
   const loadBefore = loadAverage();

@@ -21,6 +21,10 @@ export const USAGE = `usage: npm run bench -- [size...] [options]
 
   --register [--trials N]  instead: registration -> routable through haproxy with confd-register's writer and
                        agent (tools/bench/register.ts; default 20 trials)
+  --metrics            instead: what -metrics-addr costs (two daemons, with and without it, timed on the same
+                       changes; --changes of them)
+  --baseline BIN       with --metrics: compare BIN (another build's bin/confd) with this build, both without
+                       the endpoint (what the events cost when nobody listens)
 `;
 
 export interface Args {
@@ -35,11 +39,13 @@ export interface Args {
   logLevel: string;
   /** NODE_OPTIONS for the daemon (experiments such as --max-old-space-size); recorded with the results. */
   nodeOptions: string | undefined;
+  metrics: boolean;
+  baseline: string | undefined;
   help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { sizes: [], write: false, profile: false, micro: false, daemon: 'confd', changes: 100, burst: 10_000, oneshotRuns: 5, logLevel: 'error', nodeOptions: undefined, help: false };
+  const a: Args = { sizes: [], write: false, profile: false, micro: false, daemon: 'confd', changes: 100, burst: 10_000, oneshotRuns: 5, logLevel: 'error', nodeOptions: undefined, metrics: false, baseline: undefined, help: false };
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer, got ${v ?? 'nothing'}`);
@@ -51,6 +57,13 @@ export function parseArgs(argv: readonly string[]): Args {
       case '--write': a.write = true; break;
       case '--profile': a.profile = true; break;
       case '--micro': a.micro = true; break;
+      case '--metrics': a.metrics = true; break;
+      case '--baseline': {
+        const v = argv[++i];
+        if (v === undefined) throw new Error('--baseline needs the path of another build\'s bin/confd');
+        a.baseline = v;
+        break;
+      }
       case '--daemon': {
         const v = argv[++i];
         if (v !== 'confd' && v !== 'standin') throw new Error(`--daemon must be confd or standin, got ${v ?? 'nothing'}`);

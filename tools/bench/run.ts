@@ -93,7 +93,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(rank, sorted.length) - 1] as number;
 }
 
-function writeConfdir(root: string, dest: string): string {
+export function writeConfdir(root: string, dest: string): string {
   const confdir = join(root, 'confd');
   mkdirSync(join(confdir, 'conf.d'), { recursive: true });
   mkdirSync(join(confdir, 'templates'), { recursive: true });

@@ -8,7 +8,7 @@
 
 import type { IRangeResponse, IWatchResponse, Watcher } from 'etcd3';
 import { type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
-import { connectEtcdV3 } from './connect.js';
+import { connectEtcdV3, type EtcdV3Connection } from './connect.js';
 import { Backoff, retryMessage, sleep } from '../shared/retry.js';
 import { abortable, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes } from '../util.js';
 
@@ -142,16 +142,22 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
       const builder = client.watch().inRange({ start: rangeStart.length === 0 ? Buffer.from([0]) : rangeStart, end: rangeEnd }).startRevision((last + 1n).toString());
       const watcher: Watcher = builder.watcher();
       const request = watcher.request as { start_revision?: string | number };
-      watcher.on('data', (res: IWatchResponse) => queue.push({ kind: 'data', res }));
+      watcher.on('data', (res: IWatchResponse) => {
+        o.observer?.revision(BigInt(res.header.revision));
+        queue.push({ kind: 'data', res });
+      });
       watcher.on('error', (err: unknown) => queue.push({ kind: 'canceled', err }));
       watcher.on('disconnected', (err: unknown) => {
         // etcd3 resumes from the header revision it last saw, which can run ahead of the events delivered
         // (catch-up batches, the 'created' header); resume from what we actually delivered instead.
         request.start_revision = (last + 1n).toString();
         o.log?.warn(`${name}: watch stream to ${where} broke (${describeCause(err)}); resuming from revision ${last + 1n}`);
+        o.observer?.error(`watch stream broke: ${describeCause(err)}`);
       });
-      watcher.on('connected', () => {
+      watcher.on('connected', (res: IWatchResponse) => {
         backoff.reset();
+        o.observer?.connected();
+        o.observer?.revision(BigInt(res.header.revision));
       });
       let serverCanceled = false;
       // Detaching waits for etcd's cancel confirmation; never let a dead stream hold us up.
@@ -220,13 +226,67 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
     }
   }
 
+  /**
+   * A linearizable read of one single key (the empty-named "\0", which nobody uses): one index lookup, not a walk
+   * of a range (etcd 3.4 counts a whole range even with limit 1), and its header carries the current revision.
+   */
+  const head = async (signal?: AbortSignal): Promise<bigint> => {
+    try {
+      const res = await abortable(client.kv.range({ key: Buffer.from([0]), keys_only: true }), signal, `${name}: head revision`);
+      return BigInt(res.header.revision);
+    } catch (err) {
+      throw toBackendError(err, 'head revision');
+    }
+  };
+
+  /**
+   * The member list, each member asked for its own status (one small client per member, made on first use, with
+   * the same credentials): leader, follower, learner, or unreachable. For the status page, every few seconds.
+   */
+  const memberClients = new Map<string, EtcdV3Connection['client']>();
+  const memberClient = (url: string): EtcdV3Connection['client'] => {
+    let c = memberClients.get(url);
+    if (!c) {
+      c = connectEtcdV3({ ...o, nodes: [url], requestTimeoutMs: 1500 }, { name }).client;
+      memberClients.set(url, c);
+    }
+    return c;
+  };
+  const members = async (signal?: AbortSignal): Promise<{ name: string; endpoint: string; state: string }[]> => {
+    let list;
+    try {
+      list = await abortable(client.cluster.memberList({}), signal, `${name}: member list`);
+    } catch (err) {
+      throw toBackendError(err, 'member list');
+    }
+    return Promise.all(
+      list.members.map(async (m) => {
+        const url = m.clientURLs[0];
+        let state = m.name === '' ? 'starting' : 'unreachable';
+        if (url !== undefined && m.name !== '') {
+          try {
+            const st = await abortable(memberClient(url).maintenance.status(), signal, `${name}: status of ${url}`);
+            state = m.isLearner ? 'learner' : st.leader === st.header.member_id ? 'leader' : 'follower';
+          } catch {
+            // unreachable
+          }
+        }
+        return { name: m.name || m.ID, endpoint: m.clientURLs.join(','), state };
+      }),
+    );
+  };
+
   return {
     name,
     read,
     readEach: scan,
     watch,
+    head,
+    members,
     async close() {
       client.close();
+      for (const c of memberClients.values()) c.close();
+      memberClients.clear();
     },
   };
 }
