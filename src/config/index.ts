@@ -61,6 +61,10 @@ export interface ConfdConfig {
   readonly commandTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly wait: WaitSpec | undefined;
+  /** confd-ts state (guard generations and state), -state-dir. */
+  readonly stateDir: string;
+  /** -release NAME: ask the running daemon to release a held change, then exit. */
+  readonly release: string;
   /** Where each setting came from (for -log-level debug and tests). */
   readonly sources: Readonly<Record<string, Source>>;
 }
@@ -392,6 +396,8 @@ export function resolveConfig(input: ResolveInput): Resolved {
     commandTimeoutMs,
     requestTimeoutMs,
     wait,
+    stateDir: str('state-dir'),
+    release: str('release'),
     sources,
   };
   return { config: deepFreeze(config), warnings };

@@ -18,6 +18,7 @@ import type { KeyView } from '../resource/view.js';
 import { errorMessage } from '../util/errors.js';
 import { sleep } from '../util/sleep.js';
 import { readAll, readEachAll } from './backend.js';
+import { removePidFile, writePidFile } from '../guard/index.js';
 
 export interface RunnerDeps {
   readonly config: ConfdConfig;
@@ -55,12 +56,20 @@ interface Schedule {
   retry: NodeJS.Timeout | undefined;
   /** Consecutive failed reload retries, for the backoff. */
   retries: number;
+  /** Pending re-render for the guard (a hold or a record timeout expiring without a key change). */
+  wake: NodeJS.Timeout | undefined;
 }
 
 export class Runner {
   private loaded: LoadedResources = { resources: [], views: [], failures: [] };
   /** A streamed read is filling the views, or one failed half-way: they must not be rendered (see readAndApply). */
   private loading = false;
+  /** Backend revision of what the views hold (kept with a guarded resource's generations). */
+  private revision: bigint | undefined;
+  /** The pid file in -state-dir that `confd -release` signals, written while guarded resources run. */
+  private pidFile = false;
+  /** watch() follows events (the scheduler below is in use). */
+  private watching = false;
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -91,7 +100,33 @@ export class Runner {
       }
     }
     this.loaded = loaded;
+    if (!config.onetime && !this.pidFile && loaded.resources.some((r) => r.guard)) {
+      try {
+        writePidFile(config.stateDir);
+        this.pidFile = true;
+      } catch (e) {
+        log.warn(`cannot write ${config.stateDir}/confd.pid (confd -release needs it; SIGUSR1 still works): ${errorMessage(e)}`);
+      }
+    }
     return loaded.failures.length;
+  }
+
+  /**
+   * An operator's release (SIGUSR1, `confd -release NAME`): the guards of the named resources (all when
+   * undefined) apply what they hold at their next render, which starts now. Returns the released names.
+   */
+  releaseHeld(names?: readonly string[]): string[] {
+    const released: string[] = [];
+    for (const r of this.loaded.resources) {
+      if (!r.guard || (names !== undefined && !names.includes(r.spec.name) && !names.includes(r.spec.file))) continue;
+      if (r.guard.release()) {
+        released.push(r.spec.name);
+        // Watch mode renders at once; -interval applies the release at its next round.
+        if (this.watching) this.markDirty(r);
+      }
+    }
+    this.d.log.info(released.length ? `Release requested: ${released.join(', ')}` : `Release requested${names ? ` for ${names.join(', ')}` : ''}: nothing is held`);
+    return released;
   }
 
   /** Removes stage files that a killed predecessor left next to our destinations. */
@@ -153,6 +188,7 @@ export class Runner {
       this.loading = false;
     }
     this.reportEmptyPrefixes([...empty]);
+    this.revision = revision;
     return revision;
   }
 
@@ -197,6 +233,8 @@ export class Runner {
         runCommand: this.d.runCommand,
         log,
         out: this.d.out,
+        stateDir: config.stateDir,
+        ...(this.revision !== undefined ? { revision: this.revision } : {}),
         ...(this.d.killSignal ? { signal: this.d.killSignal } : {}),
       });
     } catch (e) {
@@ -267,7 +305,7 @@ export class Runner {
   private stateOf(r: TemplateResource): Schedule {
     let s = this.sched.get(r);
     if (!s) {
-      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, retries: 0 };
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, retries: 0, wake: undefined };
       this.sched.set(r, s);
     }
     return s;
@@ -316,6 +354,7 @@ export class Runner {
     s.retry = undefined;
     s.running = this.processOne(r).then((ok) => {
       s.running = undefined;
+      this.scheduleWake(r, s);
       if (ok) s.retries = 0;
       else if (r.reloadPending && !s.dirty && !this.d.signal.aborted) {
         // dest is installed but the service never reloaded: in watch mode no next cycle comes until a key
@@ -336,6 +375,18 @@ export class Runner {
     });
   }
 
+  /** A guard that must look again at a time (a hold or a record timeout expiring) gets a render then. */
+  private scheduleWake(r: TemplateResource, s: Schedule): void {
+    if (s.wake !== undefined) clearTimeout(s.wake);
+    s.wake = undefined;
+    const at = r.guard?.nextWakeAt();
+    if (at === undefined || this.d.signal.aborted) return;
+    s.wake = setTimeout(() => {
+      s.wake = undefined;
+      this.markDirty(r);
+    }, Math.max(0, at - Date.now()) + 5);
+  }
+
   /** Applies the next watch event; returns its revision, or undefined when the watch ended. */
   private async nextEvent(events: AsyncIterator<WatchEvent>): Promise<bigint | undefined> {
     const step = await events.next();
@@ -343,9 +394,11 @@ export class Runner {
     const ev = step.value;
     if (ev.kind === 'reset') {
       this.applySnapshot(ev.snapshot);
+      this.revision = ev.snapshot.revision;
       for (const r of this.loaded.resources) this.markDirty(r);
       return ev.snapshot.revision;
     }
+    this.revision = ev.revision;
     for (const r of this.applyChanges(ev.changes)) this.markDirty(r);
     return ev.revision;
   }
@@ -355,6 +408,7 @@ export class Runner {
     for (const s of this.sched.values()) {
       if (s.timer) clearTimeout(s.timer);
       if (s.retry) clearTimeout(s.retry);
+      if (s.wake) clearTimeout(s.wake);
     }
     for (;;) {
       const running = [...this.sched.values()].map((s) => s.running).filter((p): p is Promise<void> => p !== undefined);
@@ -376,6 +430,7 @@ export class Runner {
       await this.interval();
       return;
     }
+    this.watching = true;
     let backoffMs = 0;
     let revision: bigint | undefined;
     while (!signal.aborted) {
@@ -410,5 +465,6 @@ export class Runner {
       }
     }
     await this.drain();
+    if (this.pidFile) removePidFile(this.d.config.stateDir);
   }
 }
