@@ -124,3 +124,15 @@ test('bisect finds the bad records among many with few checks', async () => {
   assert.equal(r.passed, '/r40,/r5');
   assert.ok(checks <= 20, `${checks} checks`);
 });
+
+test('a mistake in [template.guard] is an error naming the file, the line and the key', async () => {
+  const { parseResourceSpec } = await import('../resource/spec.js');
+  const parse = (guard: string): unknown =>
+    parseResourceSpec('/etc/confd/conf.d/h.toml', `[template]\nsrc = "h.tmpl"\ndest = "/tmp/h.cfg"\nkeys = ["/nginx"]\n\n[template.guard]\n${guard}`, { prefix: '', templateDir: '/t', warn: () => undefined });
+  assert.throws(() => parse('max_removed = "lots"\n'), /^ConfigError: \/etc\/confd\/conf\.d\/h\.toml:7: guard\.max_removed: expected a count \(3\) or a percentage \("25%"\), got "lots"$/);
+  assert.throws(() => parse('hold = "5 minutes"\n'), /h\.toml:7: guard\.hold: time: /);
+  assert.throws(() => parse('[[template.guard.validate]]\npath = "/nginx/*/*/port"\ntype = "number"\n'), /guard\.validate: rule \/nginx\/\*\/\*\/port: type must be one of port, ip, host, hostname, printable, regex, got "number"/);
+  assert.throws(() => parse('[[template.guard.records]]\npath = "/nginx/*/*"\nfields = "ip"\n'), /guard\.records: record \/nginx\/\*\/\*: fields must be a list/);
+  const spec = parse('max_removed = 3\n') as { guard: { maxRemoved: unknown; holdMs: number } };
+  assert.deepEqual([spec.guard.maxRemoved, spec.guard.holdMs], [{ count: 3 }, 0]);
+});

@@ -12,7 +12,8 @@ export interface BisectResult<T> {
 
 /**
  * `units` are the changed records; `tryWithout(excluded)` renders with those left out and checks, returning a
- * value when the check passes. The render with every unit included is known to fail.
+ * value when the check passes. The render with every unit included is known to fail. `bad` is empty when the
+ * render without any of them fails too (the records are not the cause).
  */
 export async function bisect<T>(units: readonly string[], tryWithout: (excluded: ReadonlySet<string>) => Promise<T | undefined>, maxChecks = 32): Promise<BisectResult<T>> {
   const accepted = new Set<string>();
@@ -20,6 +21,12 @@ export async function bisect<T>(units: readonly string[], tryWithout: (excluded:
   let passed: T | undefined;
   let checks = 0;
   const all = [...units];
+  // First the render with every changed record left out (what passed last time): when even that is refused, the
+  // records are not the cause (a broken check command, the environment) and bisecting would only burn checks.
+  checks++;
+  const base = await tryWithout(new Set(all));
+  if (base === undefined) return { bad: [], passed: undefined, checks };
+  if (all.length === 1) return { bad: all, passed: base, checks };
 
   /** Decides `s` on top of `accepted`; `knownBad`: accepted ∪ s is already known to fail. */
   const solve = async (s: readonly string[], knownBad: boolean): Promise<void> => {
@@ -50,10 +57,6 @@ export async function bisect<T>(units: readonly string[], tryWithout: (excluded:
     await solve(s.slice(mid), accepted.size - before === first.length);
   };
   await solve(all, true);
-  if (passed === undefined && checks < maxChecks + 1) {
-    // Nothing passed on the way: try the render with every changed record left out (the installed state).
-    checks++;
-    passed = await tryWithout(new Set(all));
-  }
-  return { bad: bad.sort(), passed, checks };
+  // Nothing passed on the way: every changed record is bad, and the render without them is the first one tried.
+  return { bad: bad.sort(), passed: passed ?? base, checks };
 }

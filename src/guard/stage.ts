@@ -16,6 +16,8 @@ import type { FileState } from '../resource/pipeline.js';
 
 export interface StageContext {
   readonly log: Logger;
+  /** -noop: decide as usual, write nothing to the state directory. */
+  readonly noop?: boolean;
   readonly stateDir?: string;
   readonly revision?: bigint;
 }
@@ -65,13 +67,14 @@ export class GuardStage {
   private generations(ctx: StageContext): Generations | null {
     if (this.gens !== undefined) return this.gens;
     if (!ctx.stateDir) return (this.gens = null);
-    this.gens = new Generations(resourceStateDir(ctx.stateDir, this.resource.name, this.resource.dest), this.spec.generations);
-    const latest = this.gens.latest();
+    const gens = new Generations(resourceStateDir(ctx.stateDir, this.resource.name, this.resource.dest), this.spec.generations);
+    const latest = gens.latest();
     if (latest && !this.guard.hasBaseline) {
       this.guard.setBaseline(new Map(Object.entries(latest.keys)));
       ctx.log.debug(`${this.resource.name}: guard baseline from generation ${latest.seq} (revision ${latest.revision})`);
     }
-    return this.gens;
+    // -noop reads the baseline but writes nothing: it only shows what would change.
+    return (this.gens = ctx.noop ? null : gens);
   }
 
   private stateDirFailed(e: unknown): void {
