@@ -16,7 +16,7 @@ import type { Logger } from '../log/index.js';
 import { formatDuration } from '../config/duration.js';
 import { KVStore, cleanKey } from '../memkv/index.js';
 import type { GuardSpec, RecordSpec } from './spec.js';
-import { checkKey, matchesParts, segments, uncleanReason } from './validate.js';
+import { checkKey, matchesParts, segments, uncleanReason, type Refusal } from './validate.js';
 
 export interface HeldChange {
   /** When the hold began (ms since the epoch). */
@@ -60,6 +60,8 @@ export interface Prepared {
 }
 
 type Units = Map<string, Map<string, string>>;
+/** What prepare() found about one backend key with one value. */
+type Look = { readonly value: string; readonly local: string; readonly unit: string; readonly refusal: Refusal | undefined };
 
 const FIRST = 10;
 
@@ -85,6 +87,13 @@ export class ResourceGuard {
   private readonly incomplete = new Map<string, { missing: string[]; since: number; reported: boolean }>();
   private readonly quarantined = new Map<string, { fingerprint: string; since: number; reason: string }>();
   private lastRollback: { at: number; message: string } | undefined;
+  /** What the last sync() put in the store, grouped: the baseline once committed. */
+  private synced: Units = new Map();
+  /**
+   * Per backend key, the outcome of the last look at it (while its value stays the same): its clean key and unit,
+   * or why it was refused. Most keys do not change between renders; re-checking 200,000 keys each time would.
+   */
+  private seen = new Map<string, Look>();
 
   constructor(
     readonly spec: GuardSpec,
@@ -139,25 +148,22 @@ export class ResourceGuard {
   prepare(raw: Iterable<[string, string]>, localOf: (key: string) => string): Prepared {
     const now = this.now();
     const { spec, d } = this;
-    // 1. validation
+    // 1. validation (each key looked at again only when its value changed)
     const refused = new Map<string, string>();
-    const valid = new Map<string, string>();
+    const cand: Units = new Map();
+    const seen = new Map<string, Look>();
     for (const [full, value] of raw) {
-      const local = cleanKey(localOf(full));
-      if (spec.cleanPaths) {
-        const why = uncleanReason(full);
-        if (why) {
-          refused.set(full, `${why} (it would be read as ${local})`);
-          continue;
-        }
+      let s = this.seen.get(full);
+      if (s === undefined || s.value !== value) s = this.look(full, value, localOf);
+      seen.set(full, s);
+      if (s.refusal) refused.set(s.refusal.path, s.refusal.reason);
+      else {
+        let m = cand.get(s.unit);
+        if (!m) cand.set(s.unit, (m = new Map()));
+        m.set(s.local, value);
       }
-      const r = spec.validate.length ? checkKey(spec.validate, local, value) : undefined;
-      if (r) {
-        refused.set(r.path, r.reason);
-        continue;
-      }
-      valid.set(local, value);
     }
+    this.seen = seen;
     for (const [path, reason] of refused) {
       if (this.invalid.get(path) === reason) continue;
       this.invalid.set(path, reason);
@@ -166,7 +172,6 @@ export class ResourceGuard {
     }
     for (const path of this.invalid.keys()) if (!refused.has(path)) this.invalid.delete(path);
 
-    const cand = this.group(valid);
     const base = this.baseline;
 
     // 2. records
@@ -237,6 +242,18 @@ export class ResourceGuard {
     this.candidate = cand;
     this.sync(cand);
     return { skip, held: this.held !== undefined };
+  }
+
+  /** Validates one key: its clean local key and unit, or why it is refused. */
+  private look(full: string, value: string, localOf: (key: string) => string): Look {
+    const { spec } = this;
+    const local = cleanKey(localOf(full));
+    if (spec.cleanPaths) {
+      const why = uncleanReason(full);
+      if (why) return { value, local, unit: local, refusal: { path: full, reason: `${why} (it would be read as ${local})` } };
+    }
+    const refusal = spec.validate.length ? checkKey(spec.validate, local, value) : undefined;
+    return { value, local, unit: this.unitOf(local), refusal };
   }
 
   private crossedLimit(removed: number, total: number, remaining: number): string | undefined {
@@ -314,7 +331,7 @@ export class ResourceGuard {
 
   /** The store's content was installed (or found in sync): it is the new baseline. */
   commit(): void {
-    this.baseline = this.group(this.current);
+    this.baseline = this.synced;
   }
 
   /** Carries the run-time state over from the same resource's guard before a reload of the definitions. */
@@ -346,6 +363,7 @@ export class ResourceGuard {
   }
 
   private sync(units: Units): void {
+    this.synced = units;
     const next = new Map<string, string>();
     for (const m of units.values()) for (const [k, v] of m) next.set(k, v);
     for (const k of this.current.keys()) if (!next.has(k)) this.store.delete(k);

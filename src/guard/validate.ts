@@ -26,16 +26,23 @@ export function segments(path: string): string[] {
   return s === '' ? [] : s.split('/');
 }
 
+const META = /[*?[\\]/;
+
+/** Whether one pattern segment matches one key segment: "*" and literals without a path.Match call. */
+function matchPart(part: string, seg: string): boolean {
+  if (part === '*') return true;
+  if (!META.test(part)) return part === seg;
+  try {
+    return pathMatch(part, seg);
+  } catch {
+    return false; // patterns are checked when the resource loads; a bad one matches nothing
+  }
+}
+
 /** Whether `parts` match the first parts.length segments of `keySegs`, all of them when `exact`. */
 export function matchesParts(parts: readonly string[], keySegs: readonly string[], exact: boolean): boolean {
   if (exact ? keySegs.length !== parts.length : keySegs.length < parts.length) return false;
-  for (let i = 0; i < parts.length; i++) {
-    try {
-      if (!pathMatch(parts[i]!, keySegs[i]!)) return false;
-    } catch {
-      return false; // patterns are checked when the resource loads; a bad one matches nothing
-    }
-  }
+  for (let i = 0; i < parts.length; i++) if (!matchPart(parts[i]!, keySegs[i]!)) return false;
   return true;
 }
 
