@@ -294,6 +294,7 @@ export class Runner {
       const intervalMs = config.intervalSeconds * 1000;
       await sleep(failures > 0 ? Math.min(intervalMs, 1000 * 2 ** Math.min(failures - 1, 16)) : intervalMs, signal);
     }
+    if (this.pidFile) removePidFile(config.stateDir);
   }
 
   // ---- watch mode ----------------------------------------------------------------------------------------------
