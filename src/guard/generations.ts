@@ -1,8 +1,8 @@
 // The installed generations of a guarded resource, kept in confd-ts's state directory (-state-dir, default
 // /var/lib/confd-ts), never beside dest: haproxy's `-f DIR` or nginx's `include conf.d/*` would read copies left
 // there. Each generation is the installed file (N.cfg) and what it came from (N.json: backend revision, time,
-// the keys the template saw). The newest one's keys are the guard's baseline after a restart. A release
-// requested with `confd -release` is a marker file here (see release.ts).
+// the keys the template saw). baseline.json holds the keys the installed file stands for (the guard's baseline
+// after a restart); state.json the guard's state for operators.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -96,6 +96,24 @@ export class Generations {
 
   list(): number[] {
     return this.seqs();
+  }
+
+  /**
+   * The keys the installed file stands for (the guard's baseline), written whenever they change, also without an
+   * install (a render found in sync): a restart against an emptied registry must find them.
+   */
+  writeBaseline(keys: ReadonlyMap<string, string>, revision: bigint | undefined): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeAtomic(join(this.dir, 'baseline.json'), `${JSON.stringify({ revision: String(revision ?? 0n), keys: Object.fromEntries(keys) })}\n`);
+  }
+
+  /** The baseline written last, else the newest generation's keys. */
+  readBaseline(): { readonly keys: Readonly<Record<string, string>>; readonly revision: string } | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, 'baseline.json'), 'utf8')) as { keys: Record<string, string>; revision: string };
+    } catch {
+      return this.latest();
+    }
   }
 
   /** Writes the guard's state (held change, quarantine, invalid keys) for operators: `cat state.json`. */

@@ -33,7 +33,7 @@ function guard(now: { t: number }): { g: ResourceGuard; log: ReturnType<typeof m
   const g = new ResourceGuard(SPEC, { name: 'h.toml', dest: '/x/h.cfg', log, now: () => now.t });
   const run = (keys: Record<string, string>): { skip: boolean; held: boolean; keys: Record<string, string> } => {
     const p = g.prepare(Object.entries(keys), (k) => k);
-    return { ...p, keys: Object.fromEntries(g.store.entries()) };
+    return { skip: p.skip, held: p.held, keys: Object.fromEntries(g.store.entries()) };
   };
   return { g, log, run };
 }

@@ -57,6 +57,8 @@ export interface Prepared {
   readonly skip: boolean;
   /** A removal is being held. */
   readonly held: boolean;
+  /** The keys the template sees changed since the previous prepare(). */
+  readonly changed: boolean;
 }
 
 type Units = Map<string, Map<string, string>>;
@@ -89,6 +91,8 @@ export class ResourceGuard {
   private lastRollback: { at: number; message: string } | undefined;
   /** What the last sync() put in the store, grouped: the baseline once committed. */
   private synced: Units = new Map();
+  /** The store changed since the last commit(). */
+  private uncommitted = false;
   /**
    * Per backend key, the outcome of the last look at it (while its value stays the same): its clean key and unit,
    * or why it was refused. Most keys do not change between renders; re-checking 200,000 keys each time would.
@@ -240,8 +244,8 @@ export class ResourceGuard {
     }
     this.releaseRequested = false;
     this.candidate = cand;
-    this.sync(cand);
-    return { skip, held: this.held !== undefined };
+    const changed = this.sync(cand);
+    return { skip, held: this.held !== undefined, changed };
   }
 
   /** Validates one key: its clean local key and unit, or why it is refused. */
@@ -329,9 +333,12 @@ export class ResourceGuard {
     for (const u of units) this.quarantined.set(u, { fingerprint: fingerprint(this.candidate.get(u)), since: now, reason });
   }
 
-  /** The store's content was installed (or found in sync): it is the new baseline. */
-  commit(): void {
+  /** The store's content was installed (or found in sync): it is the new baseline. Returns whether it changed. */
+  commit(): boolean {
+    const changed = this.uncommitted || this.baseline === undefined;
     this.baseline = this.synced;
+    this.uncommitted = false;
+    return changed;
   }
 
   /** Carries the run-time state over from the same resource's guard before a reload of the definitions. */
@@ -362,13 +369,21 @@ export class ResourceGuard {
     });
   }
 
-  private sync(units: Units): void {
+  /** Makes the store hold `units`; returns whether anything changed. */
+  private sync(units: Units): boolean {
     this.synced = units;
     const next = new Map<string, string>();
     for (const m of units.values()) for (const [k, v] of m) next.set(k, v);
-    for (const k of this.current.keys()) if (!next.has(k)) this.store.delete(k);
-    for (const [k, v] of next) if (this.current.get(k) !== v) this.store.set(k, v);
+    let changed = false;
+    for (const k of this.current.keys()) if (!next.has(k)) changed = this.store.delete(k) || changed;
+    for (const [k, v] of next) {
+      if (this.current.get(k) === v) continue;
+      this.store.set(k, v);
+      changed = true;
+    }
     this.current = next;
+    if (changed) this.uncommitted = true;
+    return changed;
   }
 }
 

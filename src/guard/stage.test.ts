@@ -96,6 +96,32 @@ describe('guard in the pipeline', () => {
     assert.ok(existsSync(join(gdir, 'state.json')));
   });
 
+  it('a refused render is tried again once its keys change, even back to the same render; baseline.json follows in-sync renders', async () => {
+    const t = setup('retry', '[template.guard]\nrollback = true\n');
+    load(t.view, { '/s/a/ip': '10.0.0.1', '/s/a/port': '80' });
+    await t.r.process(t.o());
+    t.fail.reload = (c) => c.includes('10.0.0.2');
+    t.view.put('/s/a/ip', '10.0.0.2');
+    await assert.rejects(t.r.process(t.o()), (e: Error) => e instanceof ResourceError && e.code === 'EROLLEDBACK');
+    t.calls.length = 0;
+    assert.equal((await t.r.process(t.o())).status, 'refused');
+    t.view.put('/s/a/ip', '10.0.0.3');
+    assert.equal((await t.r.process(t.o())).status, 'updated');
+    t.view.put('/s/a/ip', '10.0.0.2');
+    t.calls.length = 0;
+    await assert.rejects(t.r.process(t.o()), (e: Error) => e instanceof ResourceError && e.code === 'EROLLEDBACK');
+    assert.deepEqual(t.calls, ['check', 'reload', 'reload']);
+    // A new process finding dest in sync writes the baseline too (a restart must find it).
+    const gdir = resourceStateDir(t.stateDir, t.r.spec.name, t.dest);
+    rmSync(gdir, { recursive: true });
+    const again = TemplateResource.load(t.r.spec, t.view, { getenv: () => undefined });
+    t.view.put('/s/a/ip', '10.0.0.1');
+    assert.equal((await t.r.process(t.o())).status, 'updated');
+    rmSync(gdir, { recursive: true });
+    assert.equal((await again.process(t.o())).status, 'in-sync');
+    assert.deepEqual((JSON.parse(readFileSync(join(gdir, 'baseline.json'), 'utf8')) as { keys: unknown }).keys, { '/s/a/ip': '10.0.0.1', '/s/a/port': '80' });
+  });
+
   it('quarantine: the record check_cmd refuses stays out, the rest is installed, and it is retried when it changes', async () => {
     const t = setup('quarantine', '[template.guard]\nquarantine = true\n[[template.guard.records]]\npath = "/s/*"\nfields = ["ip", "port"]\n');
     load(t.view, { '/s/a/ip': '10.0.0.1', '/s/a/port': '80' });

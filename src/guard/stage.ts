@@ -68,10 +68,10 @@ export class GuardStage {
     if (this.gens !== undefined) return this.gens;
     if (!ctx.stateDir) return (this.gens = null);
     const gens = new Generations(resourceStateDir(ctx.stateDir, this.resource.name, this.resource.dest), this.spec.generations);
-    const latest = gens.latest();
-    if (latest && !this.guard.hasBaseline) {
-      this.guard.setBaseline(new Map(Object.entries(latest.keys)));
-      ctx.log.debug(`${this.resource.name}: guard baseline from generation ${latest.seq} (revision ${latest.revision})`);
+    const baseline = this.guard.hasBaseline ? undefined : gens.readBaseline();
+    if (baseline) {
+      this.guard.setBaseline(new Map(Object.entries(baseline.keys)));
+      ctx.log.debug(`${this.resource.name}: guard baseline from ${gens.dir} (revision ${baseline.revision})`);
     }
     // -noop reads the baseline but writes nothing: it only shows what would change.
     return (this.gens = ctx.noop ? null : gens);
@@ -100,19 +100,31 @@ export class GuardStage {
     this.log = ctx.log;
     this.generations(ctx);
     const p = this.guard.prepare(this.view.raw ?? new Map(), (k) => this.view.localKey(k));
+    // A render reload_cmd refused is retried once its keys change (even if they come back to the same render).
+    if (p.changed) this.refusedContent = undefined;
     this.writeState();
     return { render: !p.skip };
   }
 
   /** dest already holds this render. */
-  inSync(): void {
-    this.guard.commit();
+  inSync(ctx: StageContext): void {
+    if (this.guard.commit()) this.saveBaseline(ctx);
     this.writeState();
+  }
+
+  private saveBaseline(ctx: StageContext): void {
+    const gens = this.generations(ctx);
+    if (!gens) return;
+    try {
+      gens.writeBaseline(this.guard.currentKeys(), ctx.revision);
+    } catch (e) {
+      this.stateDirFailed(e);
+    }
   }
 
   /** This render was installed (and reloaded): the new baseline and a generation. */
   installed(content: string, ctx: StageContext): void {
-    this.guard.commit();
+    if (this.guard.commit()) this.saveBaseline(ctx);
     this.refusedContent = undefined;
     const gens = this.generations(ctx);
     if (gens) {

@@ -135,7 +135,7 @@ export class TemplateResource {
 
     if (cmp.inSync) {
       if (state) this.installed = { content, state };
-      guard?.inSync();
+      guard?.inSync(o);
       o.log.debug(`Target config ${dest} in sync`);
       if (this.reloadPending && !o.noop && !o.syncOnly && spec.reloadCmd !== '') {
         o.log.info(`Retrying reload_cmd for ${dest} (it failed after the last update)`);
@@ -177,7 +177,7 @@ export class TemplateResource {
       quarantined = q.error;
       content = q.content;
       if (compare(dest, content, target, statDest(dest), this.installed).inSync) {
-        guard!.inSync();
+        guard!.inSync(o);
         throw quarantined;
       }
       stagePath = stage(dest, content, target);
