@@ -198,6 +198,7 @@ backend b.b.com_cluster
       /left out "\/nginx\/a\.b\.com\/bad host": segment "bad host" contains " "/,
       /left out "\/nginx\/a\.b\.com\/big\/port": value "70000" is out of range/,
       /left out "\/nginx\/a\.b\.com\/evil\/ip": value "1\.0\.0\.7 backup" is neither an IP address nor a host name/,
+      /record "\/nginx\/a\.b\.com\/noport" is incomplete \(missing port\): left out/,
     ]) {
       assert.match(run.output, line);
     }

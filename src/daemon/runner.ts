@@ -234,6 +234,7 @@ export class Runner {
         log,
         out: this.d.out,
         stateDir: config.stateDir,
+        onetime: config.onetime,
         ...(this.revision !== undefined ? { revision: this.revision } : {}),
         ...(this.d.killSignal ? { signal: this.d.killSignal } : {}),
       });

@@ -149,7 +149,7 @@ export class ResourceGuard {
    * Rebuilds the template's store from `raw` (backend keys with values) and returns whether to render.
    * `localOf` turns a backend key into the key templates see (before cleaning).
    */
-  prepare(raw: Iterable<[string, string]>, localOf: (key: string) => string): Prepared {
+  prepare(raw: Iterable<[string, string]>, localOf: (key: string) => string, o: { readonly onetime?: boolean } = {}): Prepared {
     const now = this.now();
     const { spec, d } = this;
     // 1. validation (each key looked at again only when its value changed)
@@ -195,6 +195,10 @@ export class ResourceGuard {
       if (expired && !inc.reported) {
         inc.reported = true;
         d.log.warn(`${d.name}: record ${JSON.stringify(unit)} has been incomplete for ${formatDuration(rec.timeoutMs)} (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is removed' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
+      } else if (o.onetime && !inc.reported) {
+        // A one-shot run has no later: say now what waits for the next one.
+        inc.reported = true;
+        d.log.warn(`${d.name}: record ${JSON.stringify(unit)} is incomplete (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is kept' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
       }
       const installed = base?.get(unit);
       if (installed && !expired) cand.set(unit, installed);

@@ -18,6 +18,8 @@ export interface StageContext {
   readonly log: Logger;
   /** -noop: decide as usual, write nothing to the state directory. */
   readonly noop?: boolean;
+  /** -onetime: there is no later render; incomplete records are reported at once. */
+  readonly onetime?: boolean;
   readonly stateDir?: string;
   readonly revision?: bigint;
 }
@@ -99,7 +101,7 @@ export class GuardStage {
   prepare(ctx: StageContext): { render: boolean } {
     this.log = ctx.log;
     this.generations(ctx);
-    const p = this.guard.prepare(this.view.raw ?? new Map(), (k) => this.view.localKey(k));
+    const p = this.guard.prepare(this.view.raw ?? new Map(), (k) => this.view.localKey(k), { onetime: ctx.onetime ?? false });
     // A render reload_cmd refused is retried once its keys change (even if they come back to the same render).
     if (p.changed) this.refusedContent = undefined;
     this.writeState();

@@ -145,6 +145,14 @@ export function uncleanReason(key: string): string | undefined {
   return undefined;
 }
 
+/** Rule types whose values are addresses and numbers, shown in messages; other values may be secrets. */
+const SHOWN: ReadonlySet<RuleType> = new Set(['port', 'ip', 'host', 'hostname']);
+
+function shown(type: RuleType, value: string): string {
+  if (!SHOWN.has(type)) return 'the value';
+  return `value ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)}`;
+}
+
 export interface Refusal {
   /** What is refused: the key, or for a segment rule the path up to the bad segment. */
   readonly path: string;
@@ -166,7 +174,7 @@ export function checkKey(rules: readonly ValidateRule[], key: string, value: str
     } else {
       if (!matchesParts(r.parts, segs, true)) continue;
       const why = checkValue(r, value);
-      if (why) return { path: key, reason: `value ${JSON.stringify(value)} ${why} (rule: ${r.path} is a ${r.type})` };
+      if (why) return { path: key, reason: `${shown(r.type, value)} ${why} (rule: ${r.path} is a ${r.type})` };
     }
   }
   return undefined;

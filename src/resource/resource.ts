@@ -41,6 +41,8 @@ export interface ProcessOptions {
   readonly revision?: bigint;
   /** confd-ts state directory (-state-dir): generations and guard state of guarded resources. */
   readonly stateDir?: string;
+  /** -onetime: no later render comes (the guard reports what waits at once). */
+  readonly onetime?: boolean;
 }
 
 export type ProcessResult =
