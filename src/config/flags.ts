@@ -88,7 +88,8 @@ export const FLAGS: readonly FlagDef[] = [
   def('command-timeout', 'duration', '60s', 'time limit for one check_cmd or reload_cmd; a command still running then is killed with its process group', { ours: true }),
   def('request-timeout', 'duration', '30s', 'time limit for one backend read; a read that does not finish in time renders nothing', { ours: true }),
   def('state-dir', 'string', '/var/lib/confd-ts', 'directory of confd-ts state: installed generations and guard state of resources with a [template.guard] (never beside dest)', { toml: ['state_dir'], ours: true }),
-  def('release', 'string', '', 'release the removal held by the guard of resource NAME (its conf.d file name; "all" for every resource) in the running daemon, then exit', { toml: null, ours: true }),
+  // A command, not a setting: no confd.toml key and no environment variable (one would turn every run into it).
+  { ...def('release', 'string', '', 'release the removal held by the guard of resource NAME (its conf.d file name; "all" for every resource) in the running daemon, then exit', { toml: null, ours: true }), env: [] },
   def('wait', 'string', '', 'quiescence for watch mode, MIN[:MAX] (e.g. 2s:10s): render only after MIN without changes, at most MAX after the first one (default off)', { ours: true }),
 ];
 
