@@ -29,7 +29,7 @@ function count(text: string, re: RegExp): number {
   return [...text.matchAll(new RegExp(re.source, 'g'))].length;
 }
 
-describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnless('haproxy', 'etcd', 'etcdctl'), timeout: 120_000 }, () => {
+describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnless('haproxy', 'etcd', 'etcdctl'), timeout: 240_000 }, () => {
   let dir: string;
   let stateDir: string;
   let etcd: EtcdServer;
@@ -58,7 +58,7 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
   };
   const args = (): string[] => ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-state-dir', stateDir, '-log-level', 'info'];
   const out = (): string => confd?.output() ?? '';
-  const waitLog = (what: string, re: RegExp, from = 0, timeoutMs = 10_000): Promise<string> =>
+  const waitLog = (what: string, re: RegExp, from = 0, timeoutMs = 20_000): Promise<string> =>
     pollUntil(what, timeoutMs, async () => (re.test(out().slice(from)) ? out().slice(from) : undefined)).catch((e: Error) => {
       throw new Error(`${e.message}\n--- confd output ---\n${out().slice(-6000)}`);
     });
@@ -77,7 +77,7 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
     await startDaemon();
   };
   const routable = (host: string, body: string): Promise<true> =>
-    pollUntil(`${host} to answer ${body}`, 10_000, async () => ((await httpGet({ port: webPort, host })).body === `${body}\n` ? true : undefined));
+    pollUntil(`${host} to answer ${body}`, 20_000, async () => ((await httpGet({ port: webPort, host })).body === `${body}\n` ? true : undefined));
 
   before(async () => {
     dir = makeTempDir('confd-ts-guard-');
@@ -118,11 +118,20 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
     await put('/nginx/a.b.com/../b.b.com/rogue/ip', '127.0.0.1');
     await put('/nginx/a.b.com/../b.b.com/rogue/port', String(be('nginx-4').port));
     await waitLog('the ".." key to be refused', /left out "\/nginx\/a\.b\.com\/\.\.\/b\.b\.com\/rogue\/port": the path has a "\.\." segment/, from);
+    // Domains haproxy would refuse (an ACL flag; a Kelvin sign, which toLower does not make ASCII) are left out too.
+    await put('/nginx/-f/s/ip', '127.0.0.1');
+    await put('/nginx/-f/s/port', String(be('nginx-4').port));
+    await put('/nginx/\u212a.b.com/s/ip', '127.0.0.1');
+    await put('/nginx/\u212a.b.com/s/port', String(be('nginx-4').port));
+    await waitLog('the bad domains to be refused', /left out "\/nginx\/\u212a\.b\.com": segment "\u212a\.b\.com" contains the non-ASCII character U\+212A/, from);
+    assert.match(out().slice(from), /left out "\/nginx\/-f": segment "-f" has a label "-f" that starts or ends with "-"/);
     await sleep(300);
-    assert.doesNotMatch(dest(), /pwned|rogue|inj/);
+    assert.doesNotMatch(dest(), /pwned|rogue|inj|-f|\u212a/);
     assert.deepEqual([...new Set(await answeringBackends(webPort, 'b.b.com', 4))], ['nginx-3']);
     await kv.delete().prefix('/nginx/a.b.com/inj/');
     await kv.delete().prefix('/nginx/a.b.com/../');
+    await kv.delete().prefix('/nginx/-f/');
+    await kv.delete().prefix('/nginx/\u212a.b.com/');
   });
 
   test('a registration written ip first, port 200 ms later, is installed once, complete', async () => {
@@ -193,7 +202,7 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
       // The same daemon with a stats address that is taken: haproxy -c passes, the reload fails.
       await confd?.kill();
       confd = startConfdWatch(args(), { env: { ...env, HAPROXY_STATS_BIND: `127.0.0.1:${taken}` } });
-      await waitLog('the rollback', /put the previous .* back and reloaded it/);
+      await waitLog('the rollback', /put the previous .* back and reloaded it/, 0, 40_000);
       await sleep(1500); // no retry loop
       assert.equal(count(out(), /put the previous .* back and reloaded it/), 1, 'reported once');
       assert.equal(dest(), before, 'the previous haproxy.cfg is back');
