@@ -79,9 +79,9 @@ export class Generations {
   /** The newest generation's metadata, or undefined (none, or unreadable). */
   latest(): GenerationMeta | undefined {
     const seqs = this.seqs();
-    for (let i = seqs.length - 1; i >= 0; i--) {
+    for (const seq of [...seqs].reverse()) {
       try {
-        return JSON.parse(readFileSync(join(this.dir, `${seqs[i]!}.json`), 'utf8')) as GenerationMeta;
+        return JSON.parse(readFileSync(join(this.dir, `${seq}.json`), 'utf8')) as GenerationMeta;
       } catch {
         // a torn or foreign file: try the one before
       }

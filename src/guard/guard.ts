@@ -235,13 +235,13 @@ export class ResourceGuard {
             this.endHold(`${d.name}: the removal of ${removed.length} of ${base.size} records has been held for ${formatDuration(spec.holdMs)}: applying it`);
           } else {
             this.held = { ...this.held, removed: removed.length, first: removed.slice(0, FIRST) };
-            for (const u of removed) cand.set(u, base.get(u)!);
+            keepRemoved(cand, base, removed);
           }
         } else {
           const limit = this.crossedLimit(removed.length, base.size, cand.size);
           if (limit !== undefined && !this.releaseRequested) {
             this.hold({ since: now, removed: removed.length, total: base.size, first: removed.slice(0, FIRST), limit, applyAt: spec.holdMs > 0 ? now + spec.holdMs : undefined }, cand.size);
-            for (const u of removed) cand.set(u, base.get(u)!);
+            keepRemoved(cand, base, removed);
           }
         }
       }
@@ -388,6 +388,14 @@ export class ResourceGuard {
     this.current = next;
     if (changed) this.uncommitted = true;
     return changed;
+  }
+}
+
+/** Puts the installed version of each removed unit back into the candidate (a held removal). */
+function keepRemoved(cand: Units, base: Units, removed: readonly string[]): void {
+  for (const u of removed) {
+    const b = base.get(u);
+    if (b) cand.set(u, b);
   }
 }
 

@@ -45,8 +45,9 @@ export async function bisect<T>(units: readonly string[], tryWithout: (excluded:
         return;
       }
     }
-    if (s.length === 1) {
-      bad.push(s[0]!);
+    const [only] = s;
+    if (s.length === 1 && only !== undefined) {
+      bad.push(only);
       return;
     }
     const mid = Math.ceil(s.length / 2);

@@ -42,8 +42,7 @@ function matchPart(part: string, seg: string): boolean {
 /** Whether `parts` match the first parts.length segments of `keySegs`, all of them when `exact`. */
 export function matchesParts(parts: readonly string[], keySegs: readonly string[], exact: boolean): boolean {
   if (exact ? keySegs.length !== parts.length : keySegs.length < parts.length) return false;
-  for (let i = 0; i < parts.length; i++) if (!matchPart(parts[i]!, keySegs[i]!)) return false;
-  return true;
+  return parts.every((part, i) => matchPart(part, keySegs[i] ?? ''));
 }
 
 const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 9: 'tab', 10: 'line feed', 13: 'carriage return', 0x1b: 'escape', 0x7f: 'DEL' };
@@ -66,7 +65,7 @@ export function controlCharReason(s: string): string | undefined {
 
 function firstNonAscii(s: string): string | undefined {
   for (let i = 0; i < s.length; i++) {
-    const c = s.codePointAt(i)!;
+    const c = s.codePointAt(i) ?? 0;
     if (c > 0x7e) return `contains the non-ASCII character ${codePoint(c)} ${JSON.stringify(String.fromCodePoint(c))} at offset ${i}`;
   }
   return undefined;
@@ -125,9 +124,13 @@ export function checkValue(rule: Pick<ValidateRule, 'type' | 'regex'>, value: st
       return hostnameReason(value);
     case 'host':
       if (isIPv4(value) || isIPv6(value)) return undefined;
-      return hostnameReason(value) === undefined ? undefined : `is neither an IP address nor a host name: ${hostnameReason(value)!}`;
+      {
+        const why = hostnameReason(value);
+        return why === undefined ? undefined : `is neither an IP address nor a host name: ${why}`;
+      }
     case 'regex':
-      return rule.regex!.test(value) ? undefined : `does not match ${rule.regex!.source}`;
+      if (!rule.regex) throw new TypeError('a regex rule without its pattern'); // parseGuardSpec always sets it
+      return rule.regex.test(value) ? undefined : `does not match ${rule.regex.source}`;
   }
 }
 
@@ -137,9 +140,8 @@ export function checkValue(rule: Pick<ValidateRule, 'type' | 'regex'>, value: st
  */
 export function uncleanReason(key: string): string | undefined {
   const segs = segments(key);
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i]!;
-    if (s === '' ) return i === segs.length - 1 ? 'the path ends with "/"' : 'the path has an empty segment ("//")';
+  for (const [i, s] of segs.entries()) {
+    if (s === '') return i === segs.length - 1 ? 'the path ends with "/"' : 'the path has an empty segment ("//")';
     if (s === '.' || s === '..') return `the path has a ${JSON.stringify(s)} segment`;
   }
   return undefined;
@@ -168,7 +170,7 @@ export function checkKey(rules: readonly ValidateRule[], key: string, value: str
   for (const r of rules) {
     if (r.target === 'segment') {
       if (!matchesParts(r.parts, segs, false)) continue;
-      const seg = segs[r.parts.length - 1]!;
+      const seg = segs[r.parts.length - 1] ?? '';
       const why = checkValue(r, seg);
       if (why) return { path: `/${segs.slice(0, r.parts.length).join('/')}`, reason: `segment ${JSON.stringify(seg)} ${why} (rule: segment ${r.path} is a ${r.type})` };
     } else {

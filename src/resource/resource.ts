@@ -175,11 +175,11 @@ export class TemplateResource {
       if (o.keepStageFile) o.log.info(`Keeping staged file: ${stagePath}`);
       else removeQuietly(stagePath);
       const q = guard && e instanceof ResourceError && e.code === 'ECHECK' ? await guard.quarantine(e, (c) => check(spec.checkCmd, c, dest, cmd), () => this.render(), (c) => stage(dest, c, target)) : undefined;
-      if (q === undefined) throw e;
+      if (guard === undefined || q === undefined) throw e;
       quarantined = q.error;
       content = q.content;
       if (compare(dest, content, target, statDest(dest), this.installed).inSync) {
-        guard!.inSync(o);
+        guard.inSync(o);
         throw quarantined;
       }
       stagePath = stage(dest, content, target);
