@@ -269,7 +269,8 @@ export class ResourceGuard {
     if (removed === 0) return undefined;
     if (maxRemoved !== undefined) {
       if ('count' in maxRemoved && removed > maxRemoved.count) return `max_removed = ${maxRemoved.count}`;
-      if ('percent' in maxRemoved && total > 0 && (removed * 100) / total > maxRemoved.percent) return `max_removed = ${maxRemoved.percent}%`;
+      // A percentage never holds a single record going (the ordinary deregistration, 100% of a one-server set).
+      if ('percent' in maxRemoved && removed > 1 && (removed * 100) / total > maxRemoved.percent) return `max_removed = ${maxRemoved.percent}%`;
     }
     if (minKeys !== undefined && remaining < minKeys) return `min_keys = ${minKeys}`;
     return undefined;
