@@ -122,6 +122,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { config } = resolved;
 
+  if (config.release !== '') {
+    // `confd -release NAME`: a command to the running daemon (docs/guard.md), not a run of its own.
+    const { requestRelease } = await import('../guard/release.js');
+    try {
+      const pid = requestRelease(config.stateDir, config.release);
+      writeErr(`asked the confd daemon (pid ${pid}) to release ${config.release === 'all' ? 'every held change' : `the change held for ${config.release}`}; its log says what was released\n`);
+      return 0;
+    } catch (e) {
+      makeLogger(config).error((e as Error).message);
+      return 1;
+    }
+  }
+
   makeLogger(config).info('Starting confd');
   if (!config.onetime) {
     const heapFlag = boundHeapGrowth();

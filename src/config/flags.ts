@@ -92,6 +92,9 @@ export const FLAGS: readonly FlagDef[] = [
   { ...def('render-test', 'bool', false, 'render every resource against -file YAML keys (no backend) and compare with -expect; see docs/daemon.md', { toml: null, ours: true }), env: [] },
   { ...def('run-check', 'bool', false, 'with -render-test: also run each resource\'s check_cmd on its rendered output', { toml: null, ours: true }), env: [] },
   { ...def('expect', 'string', '', 'with -render-test: a directory of expected outputs (one per dest base name) or, for one resource, a file', { toml: null, ours: true }), env: [] },
+  def('state-dir', 'string', '/var/lib/confd-ts', 'directory of confd-ts state: installed generations and guard state of resources with a [template.guard] (never beside dest)', { toml: ['state_dir'], ours: true }),
+  // A command, not a setting: no confd.toml key and no environment variable (one would turn every run into it).
+  { ...def('release', 'string', '', 'release the removal held by the guard of resource NAME (its conf.d file name; "all" for every resource) in the running daemon, then exit', { toml: null, ours: true }), env: [] },
   def('wait', 'string', '', 'quiescence for watch mode, MIN[:MAX] (e.g. 2s:10s): render only after MIN without changes, at most MAX after the first one (default off)', { ours: true }),
 ];
 

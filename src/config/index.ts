@@ -70,6 +70,10 @@ export interface ConfdConfig {
   readonly renderTest: boolean;
   readonly expect: string;
   readonly runCheck: boolean;
+  /** confd-ts state (guard generations and state), -state-dir. */
+  readonly stateDir: string;
+  /** -release NAME: ask the running daemon to release a held change, then exit. */
+  readonly release: string;
   /** Where each setting came from (for -log-level debug and tests). */
   readonly sources: Readonly<Record<string, Source>>;
 }
@@ -415,6 +419,8 @@ export function resolveConfig(input: ResolveInput): Resolved {
     renderTest: bool('render-test'),
     expect: str('expect'),
     runCheck: bool('run-check'),
+    stateDir: str('state-dir'),
+    release: str('release'),
     sources,
   };
   return { config: deepFreeze(config), warnings };

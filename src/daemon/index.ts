@@ -18,6 +18,7 @@ import { errorMessage } from '../util/errors.js';
 import { openBackend as defaultOpenBackend } from './backend.js';
 import { Runner, type RunnerDeps } from './runner.js';
 import { startObservability, type Observability } from './observability.js';
+import { takeReleaseMarkers } from '../guard/index.js';
 
 export { Runner } from './runner.js';
 
@@ -146,6 +147,14 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     wake?.('hup');
   };
   signals.on('SIGHUP', onHup);
+  // SIGUSR1: an operator releases held changes (docs/guard.md): those marked by `confd -release NAME`, else all.
+  let current: { runner: Runner; config: ConfdConfig } | undefined;
+  const onUsr1 = (): void => {
+    if (!current || stopSignal.aborted) return;
+    log.info('Captured SIGUSR1. Releasing held changes');
+    current.runner.releaseHeld(takeReleaseMarkers(current.config.stateDir));
+  };
+  signals.on('SIGUSR1', onUsr1);
   // The daemon runs until told to stop, even while nothing else holds the event loop open (a backend whose
   // watchers are unref'd, a long -interval sleep on a timer Node may otherwise consider idle).
   const keepAlive = setInterval(() => {}, 1 << 30);
@@ -187,6 +196,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
       const genSignal = AbortSignal.any([stopSignal, gen.signal]);
       const runner = newRunner(o, { config, log, backend, signal: genSignal, killSignal, ...(previous ? { previous } : {}), ...(obs.bus ? { events: obs.bus } : {}) });
       obs.follow(backend, config, genSignal);
+      current = { runner, config };
       let fatal: unknown;
       let finished = false;
       const done = (config.watch ? runner.watch() : runner.interval()).then(
@@ -259,5 +269,6 @@ export async function runDaemon(o: RunOptions): Promise<number> {
     clearInterval(keepAlive);
     disposeStop();
     signals.off('SIGHUP', onHup);
+    signals.off('SIGUSR1', onUsr1);
   }
 }

@@ -21,6 +21,7 @@ import { sleep } from '../util/sleep.js';
 import { readAll, readEachAll } from './backend.js';
 import { refOf, type EventBus } from '../observe/events.js';
 import { emitRun } from '../observe/resource-events.js';
+import { removePidFile, writePidFile } from '../guard/index.js';
 
 export interface RunnerDeps {
   readonly config: ConfdConfig;
@@ -67,6 +68,8 @@ interface Schedule {
   backoff: Backoff;
   /** When the earliest change not yet rendered reached the daemon (for the change->installed time). */
   changedAt: number | undefined;
+  /** Pending re-render for the guard (a hold or a record timeout expiring without a key change). */
+  wake: NodeJS.Timeout | undefined;
 }
 
 /** The loop gave up: an error retrying cannot fix (authentication, configuration) persisted. */
@@ -79,8 +82,12 @@ export class Runner {
   private loaded: LoadedResources = { resources: [], views: [], failures: [] };
   /** A streamed read is filling the views, or one failed half-way: they must not be rendered (see readAndApply). */
   private loading = false;
-  /** The backend revision the views reflect (the last full read or watch event applied). */
+  /** Backend revision of what the views hold (kept with a guarded resource's generations). */
   private revision: bigint | undefined;
+  /** The pid file in -state-dir that `confd -release` signals, written while guarded resources run. */
+  private pidFile = false;
+  /** watch() follows events (the scheduler below is in use). */
+  private watching = false;
 
   constructor(private readonly d: RunnerDeps) {}
 
@@ -119,7 +126,33 @@ export class Runner {
         broken: loaded.failures.map((f) => ({ file: f.file, error: f.error.message })),
       });
     }
+    if (!config.onetime && !this.pidFile && loaded.resources.some((r) => r.guard)) {
+      try {
+        writePidFile(config.stateDir);
+        this.pidFile = true;
+      } catch (e) {
+        log.warn(`cannot write ${config.stateDir}/confd.pid (confd -release needs it; SIGUSR1 still works): ${errorMessage(e)}`);
+      }
+    }
     return loaded.failures.length;
+  }
+
+  /**
+   * An operator's release (SIGUSR1, `confd -release NAME`): the guards of the named resources (all when
+   * undefined) apply what they hold at their next render, which starts now. Returns the released names.
+   */
+  releaseHeld(names?: readonly string[]): string[] {
+    const released: string[] = [];
+    for (const r of this.loaded.resources) {
+      if (!r.guard || (names !== undefined && !names.includes(r.spec.name) && !names.includes(r.spec.file))) continue;
+      if (r.guard.release()) {
+        released.push(r.spec.name);
+        // Watch mode renders at once; -interval applies the release at its next round.
+        if (this.watching) this.markDirty(r);
+      }
+    }
+    this.d.log.info(released.length ? `Release requested: ${released.join(', ')}` : `Release requested${names ? ` for ${names.join(', ')}` : ''}: nothing is held`);
+    return released;
   }
 
   /** Removes stage files that a killed predecessor left next to our destinations. */
@@ -243,6 +276,9 @@ export class Runner {
         runCommand: this.d.runCommand,
         log,
         out: this.d.out,
+        stateDir: config.stateDir,
+        onetime: config.onetime,
+        ...(this.revision !== undefined ? { revision: this.revision } : {}),
         ...(this.d.killSignal ? { signal: this.d.killSignal } : {}),
       });
     } catch (e) {
@@ -310,6 +346,7 @@ export class Runner {
       }
       await sleep(delay, signal);
     }
+    if (this.pidFile) removePidFile(config.stateDir);
   }
 
   // ---- watch mode ----------------------------------------------------------------------------------------------
@@ -324,7 +361,7 @@ export class Runner {
       // A failed run is retried from 1 s, doubling up to a minute (or -interval, when shorter).
       const maxMs = Math.max(1000, Math.min(60_000, this.d.config.intervalSeconds * 1000));
       const backoff = new Backoff({ initialMs: 1000, maxMs, attemptsIfNotRetryable: 0, ...this.d.retry?.resource });
-      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, backoff, changedAt: undefined };
+      s = { dirty: false, running: undefined, timer: undefined, firstChange: 0, retry: undefined, backoff, changedAt: undefined, wake: undefined };
       this.sched.set(r, s);
     }
     return s;
@@ -375,6 +412,7 @@ export class Runner {
     s.changedAt = undefined;
     s.running = this.attempt(r, changedAt).then((failure) => {
       s.running = undefined;
+      this.scheduleWake(r, s);
       if (failure === undefined) {
         if (s.backoff.attempt > 0) this.d.log.info(`${r.spec.name}: ${r.spec.dest} is up to date again after ${s.backoff.attempt} retries`);
         s.backoff.reset();
@@ -408,6 +446,18 @@ export class Runner {
       s.dirty = true;
       this.kick(r);
     }, delayMs);
+  }
+
+  /** A guard that must look again at a time (a hold or a record timeout expiring) gets a render then. */
+  private scheduleWake(r: TemplateResource, s: Schedule): void {
+    if (s.wake !== undefined) clearTimeout(s.wake);
+    s.wake = undefined;
+    const at = r.guard?.nextWakeAt();
+    if (at === undefined || this.d.signal.aborted) return;
+    s.wake = setTimeout(() => {
+      s.wake = undefined;
+      this.markDirty(r);
+    }, Math.max(0, at - Date.now()) + 5);
   }
 
   /** Applies the next watch event; returns its revision, or undefined when the watch ended. */
@@ -455,6 +505,7 @@ export class Runner {
     for (const s of this.sched.values()) {
       if (s.timer) clearTimeout(s.timer);
       if (s.retry) clearTimeout(s.retry);
+      if (s.wake) clearTimeout(s.wake);
     }
     for (;;) {
       const running = [...this.sched.values()].map((s) => s.running).filter((p): p is Promise<void> => p !== undefined);
@@ -478,6 +529,7 @@ export class Runner {
       await this.interval();
       return;
     }
+    this.watching = true;
     const retry = new Backoff({ initialMs: 500, maxMs: 30_000, ...this.d.retry?.backend });
     let revision: bigint | undefined;
     try {
@@ -529,6 +581,7 @@ export class Runner {
       }
     } finally {
       await this.drain();
+      if (this.pidFile) removePidFile(this.d.config.stateDir);
     }
   }
 

@@ -45,10 +45,11 @@ export class ResourceError extends Error {
   }
   /**
    * Whether running the resource again, with the same keys, may succeed (watch mode retries it): a full disk, a
-   * dest directory created late or a check/reload command may pass; a render or command-template error will not.
+   * dest directory created late or a check/reload command may pass; a render or command-template error will not,
+   * nor an outcome the guard has settled until the keys change (a rollback, records quarantined).
    */
   get retryable(): boolean {
-    return this.step !== 'render' && this.code !== 'ECMDTEMPLATE';
+    return this.step !== 'render' && this.code !== 'ECMDTEMPLATE' && this.code !== 'EROLLEDBACK' && this.code !== 'EQUARANTINED';
   }
 }
 

@@ -26,6 +26,7 @@ import {
 } from './pipeline.js';
 import type { ResourceSpec } from './spec.js';
 import type { KeyView } from './view.js';
+import { GuardStage } from '../guard/stage.js';
 
 export interface ProcessOptions {
   readonly noop: boolean;
@@ -38,6 +39,12 @@ export interface ProcessOptions {
   readonly out: (text: string) => void;
   /** Aborting kills running commands; normal shutdown lets them finish instead. */
   readonly signal?: AbortSignal;
+  /** Backend revision of the keys rendered (kept with each installed generation of a guarded resource). */
+  readonly revision?: bigint;
+  /** confd-ts state directory (-state-dir): generations and guard state of guarded resources. */
+  readonly stateDir?: string;
+  /** -onetime: no later render comes (the guard reports what waits at once). */
+  readonly onetime?: boolean;
 }
 
 export type ProcessResult =
@@ -45,7 +52,11 @@ export type ProcessResult =
   /** dest replaced; `previous` (when known) and `content` give the diff; `reloaded`: reload_cmd ran and succeeded. */
   | { readonly status: 'updated'; readonly previous: string | undefined; readonly content: string; readonly reloaded: boolean }
   | { readonly status: 'would-update'; readonly diff: string }
-  | { readonly status: 'reloaded' };
+  | { readonly status: 'reloaded' }
+  /** The guard held the change back: nothing rendered, dest untouched. */
+  | { readonly status: 'held' }
+  /** The same render was refused by reload_cmd and rolled back: not retried until the keys change. */
+  | { readonly status: 'refused' };
 
 export interface TemplateContext {
   readonly getenv: (name: string) => string | undefined;
@@ -65,6 +76,8 @@ export class TemplateResource {
     readonly spec: ResourceSpec,
     readonly view: KeyView,
     private readonly template: Template,
+    /** The guard stage of a resource with [template.guard]; its store is what the template reads. */
+    readonly guard: GuardStage | undefined,
   ) {}
 
   /** Reads and parses the template (confd's messages: "Missing template: X", "Unable to process template X, ..."). */
@@ -76,10 +89,12 @@ export class TemplateResource {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ResourceError(code === 'ENOENT' ? `Missing template: ${spec.src}` : `cannot read template ${spec.src}: ${(e as Error).message}`, 'render', 'ETEMPLATE', { cause: e });
     }
-    const funcs = confdFuncs(view.store, { getenv: ctx.getenv });
+    const guard = spec.guard ? new GuardStage(spec, spec.guard, view) : undefined;
+    const store = guard?.store ?? view.store;
+    const funcs = confdFuncs(store, { getenv: ctx.getenv });
     try {
-      const memo = ctx.memoize ? { memo: view.store.tracker() } : {};
-      return new TemplateResource(spec, view, Template.parse(basename(spec.src), text, { funcs, ...memo }));
+      const memo = ctx.memoize ? { memo: store.tracker() } : {};
+      return new TemplateResource(spec, view, Template.parse(basename(spec.src), text, { funcs, ...memo }), guard);
     } catch (e) {
       if (e instanceof TemplateParseError) {
         throw new ResourceError(`Unable to process template ${spec.src}, ${e.message}`, 'render', 'ETEMPLATE', { cause: e });
@@ -93,6 +108,7 @@ export class TemplateResource {
     if (old.spec.dest === this.spec.dest) {
       this.reloadPending = old.reloadPending;
       if (old.spec.mode === this.spec.mode && old.spec.uid === this.spec.uid && old.spec.gid === this.spec.gid) this.installed = old.installed;
+      if (this.guard && old.guard) this.guard.adoptFrom(old.guard);
     }
   }
 
@@ -112,8 +128,10 @@ export class TemplateResource {
     const dest = spec.dest;
     // The global `performance` loads perf_hooks on first use (~0.5 ms of a one-shot run): only for the debug line.
     const timed = o.log.enabled('debug');
+    const guard = this.guard;
+    if (guard && !guard.prepare(o).render) return { status: 'held' };
     const t0 = timed ? performance.now() : 0;
-    const content = this.render();
+    let content = this.render();
     if (timed) o.log.debug(`Rendered ${spec.src} for ${dest} in ${(performance.now() - t0).toFixed(1)}ms (${content.length} chars)`);
     const state = statDest(dest);
     const target = targetFor(spec, state);
@@ -122,11 +140,13 @@ export class TemplateResource {
 
     if (cmp.inSync) {
       if (state) this.installed = { content, state };
+      guard?.inSync(o);
       o.log.debug(`Target config ${dest} in sync`);
       if (this.reloadPending && !o.noop && !o.syncOnly && spec.reloadCmd !== '') {
         o.log.info(`Retrying reload_cmd for ${dest} (it failed after the last update)`);
         await reload(spec.reloadCmd, dest, dest, cmd);
         this.reloadPending = false;
+        guard?.installed(content, o);
         o.log.info(`Target config ${dest} has been updated`);
         return { status: 'reloaded' };
       }
@@ -149,31 +169,57 @@ export class TemplateResource {
       return { status: 'would-update', diff };
     }
 
+    if (guard?.refused(content)) return { status: 'refused' };
+
     o.log.info(`Target config ${dest} out of sync`, { resource: spec.file, dest });
     if (state?.symlink !== undefined) o.log.info(`${dest} is a symbolic link to ${state.symlink}: replacing it with a regular file (as confd does)`);
-    const stagePath = stage(dest, content, target);
+    let stagePath = stage(dest, content, target);
+    /** check_cmd refused records that were left out (quarantine): reported after the rest is installed. */
+    let quarantined: ResourceError | undefined;
     try {
       if (!o.syncOnly && spec.checkCmd !== '') await check(spec.checkCmd, stagePath, dest, cmd);
       o.log.debug(`Overwriting target config ${dest}`);
     } catch (e) {
       if (o.keepStageFile) o.log.info(`Keeping staged file: ${stagePath}`);
       else removeQuietly(stagePath);
-      throw e;
+      const q = guard && e instanceof ResourceError && e.code === 'ECHECK' ? await guard.quarantine(e, (c) => check(spec.checkCmd, c, dest, cmd), () => this.render(), (c) => stage(dest, c, target)) : undefined;
+      if (guard === undefined || q === undefined) throw e;
+      quarantined = q.error;
+      content = q.content;
+      if (compare(dest, content, target, statDest(dest), this.installed).inSync) {
+        guard.inSync(o);
+        throw quarantined;
+      }
+      stagePath = stage(dest, content, target);
     }
-    const previous = cmp.destContent ?? (state ? this.installed?.content : undefined);
+    // The file being replaced: the status page's diff and, with the guard's rollback, what a failed reload puts
+    // back (read before it is gone; never through a FIFO or device).
+    const previous = cmp.destContent ?? (state ? (this.installed?.content ?? (guard?.spec.rollback && state.regular ? readFileSync(dest, 'utf8') : undefined)) : undefined);
     const newState = install(stagePath, dest, content, target, o.log);
     this.installed = { content, state: newState };
     if (!o.syncOnly && spec.reloadCmd !== '') {
       try {
         await reload(spec.reloadCmd, stagePath, dest, cmd);
       } catch (e) {
+        if (guard?.spec.rollback && e instanceof ResourceError) {
+          // Put the previous file back and reload it: the service and dest agree again; this render is not retried.
+          const restored = await guard.rollBack(e, content, { dest, previous, target, log: o.log, reloadAgain: () => reload(spec.reloadCmd, dest, dest, cmd) }).catch((e2: unknown) => {
+            this.reloadPending = true;
+            throw e2;
+          });
+          this.installed = restored.state ? { content: previous ?? '', state: restored.state } : undefined;
+          this.reloadPending = false;
+          throw restored.error;
+        }
         // dest is already replaced: confd would never reload again until the next change. We retry next cycle.
         this.reloadPending = true;
         throw e;
       }
     }
     this.reloadPending = false;
+    guard?.installed(content, o);
     o.log.info(`Target config ${dest} has been updated`, { resource: spec.file, dest });
+    if (quarantined) throw quarantined;
     return { status: 'updated', previous, content, reloaded: !o.syncOnly && spec.reloadCmd !== '' };
   }
 }

@@ -11,6 +11,11 @@ export class KeyView {
   readonly store = new KVStore();
   /** See load(): where the local key starts when the prefix ends in "/", else -1. */
   private readonly keepFrom: number;
+  /**
+   * The backend keys as written (before memkv cleans them), for resources with a guard: its clean-path rule must
+   * see "/nginx/a/../b/x", which the store holds as "/nginx/b/x". Undefined unless a guarded resource reads here.
+   */
+  raw: Map<string, string> | undefined;
 
   constructor(
     /** Resolved prefix (starts with "/"). */
@@ -36,9 +41,19 @@ export class KeyView {
     return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
   }
 
+  /** Keeps the raw keys from now on (before the first read). */
+  trackRaw(): void {
+    this.raw ??= new Map();
+  }
+
   /** Applies a put if the key is ours; returns whether the view changed. */
   put(key: string, value: string): boolean {
     if (!this.covers(key)) return false;
+    if (this.raw !== undefined && this.raw.get(key) !== value) {
+      this.raw.set(key, value);
+      this.store.set(cleanKey(this.localKey(key)), value);
+      return true;
+    }
     const k = cleanKey(this.localKey(key));
     if (this.store.value(k) === value) return false;
     this.store.set(k, value);
@@ -48,7 +63,8 @@ export class KeyView {
   /** Applies a delete if the key is ours; returns whether the view changed. */
   delete(key: string): boolean {
     if (!this.covers(key)) return false;
-    return this.store.delete(this.localKey(key));
+    const rawChanged = this.raw?.delete(key) ?? false;
+    return this.store.delete(this.localKey(key)) || rawChanged;
   }
 
   /** Replaces the whole content with the covered keys of a full read. */
@@ -62,11 +78,13 @@ export class KeyView {
   /** Empties the view before a full read is loaded into it with load(). */
   clear(): void {
     this.store.clear();
+    this.raw?.clear();
   }
 
   /** Adds one key of a full read (after clear()) if the view covers it. */
   load(key: string, value: string): void {
     if (!this.covers(key)) return;
+    this.raw?.set(key, value);
     // Startup cost (200,000 keys): with a prefix ending in "/" (the default "/"), path.Join("/", key[len(prefix):])
     // equals path.Join("/", key[len(prefix)-1:]). Keeping that slash leaves typical keys already clean (the store
     // then need not re-clean them) and, for "/", passes the key itself instead of a slice.
@@ -83,7 +101,7 @@ export class KeyView {
   loader(): (key: string, value: string) => void {
     const store = this.store;
     const only = this.watchKeys.length === 1 ? (this.watchKeys[0] as string) : undefined;
-    if (this.keepFrom === 0 && only !== undefined) {
+    if (this.keepFrom === 0 && only !== undefined && this.raw === undefined) {
       return (key, value) => {
         if (key.startsWith(only)) store.set(key, value);
       };

@@ -71,7 +71,7 @@ async function renderSeedWithFileBackend(): Promise<void> {
   say('Meanwhile, the seed\'s keys (section 3.4) rendered with examples/haproxy and the file backend:');
   say(`$ confd -onetime -backend file -file examples/haproxy/seed-keys.yaml -confdir ${cd.confdir}`);
   say(`  (${cd.confdir}: a copy of examples/haproxy writing to ${cd.dest})`);
-  const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], demoEnv({}));
+  const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', join(dir, 'state'), '-log-level', 'error'], demoEnv({}));
   if (run.code !== 0) throw new Error(`confd -onetime failed:\n${run.output}`);
   say(`$ cat ${cd.dest}`);
   process.stdout.write(readFileSync(cd.dest, 'utf8'));
@@ -155,7 +155,7 @@ async function fullDemo(): Promise<void> {
   const env = demoEnv({ HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: `127.0.0.1:${statsPort}`, HAPROXY_LOG: 'stderr' });
   const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${findHaproxy()} -c -f {{.src}}`, reloadCmd: null });
   const nodes = cluster.endpoints.flatMap((e) => ['-node', e]);
-  const args = ['-backend', 'etcdv3', ...nodes, '-confdir', cd.confdir];
+  const args = ['-backend', 'etcdv3', ...nodes, '-confdir', cd.confdir, '-state-dir', join(dir, 'state')];
   // haproxy needs a config to start from: render once, start haproxy, then let the daemon reload it.
   const first = await runConfdOnce([...args, '-log-level', 'error'], env);
   if (first.code !== 0) throw new Error(`confd -onetime failed:\n${first.output}`);

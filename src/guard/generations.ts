@@ -1,0 +1,124 @@
+// The installed generations of a guarded resource, kept in confd-ts's state directory (-state-dir, default
+// /var/lib/confd-ts), never beside dest: haproxy's `-f DIR` or nginx's `include conf.d/*` would read copies left
+// there. Each generation is the installed file (N.cfg) and what it came from (N.json: backend revision, time,
+// the keys the template saw). baseline.json holds the keys the installed file stands for (the guard's baseline
+// after a restart); state.json the guard's state for operators.
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface GenerationMeta {
+  readonly seq: number;
+  readonly dest: string;
+  /** Backend revision the render came from (etcd's store revision; 0 for backends without one). */
+  readonly revision: string;
+  readonly installedAt: string;
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+/** The directory of one resource: its conf.d name made file-safe, plus a hash of dest (two confdirs may share names). */
+export function resourceStateDir(stateDir: string, name: string, dest: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(stateDir, `${safe}-${createHash('sha256').update(dest).digest('hex').slice(0, 8)}`);
+}
+
+function writeAtomic(path: string, data: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+export class Generations {
+  constructor(
+    readonly dir: string,
+    readonly keep: number,
+  ) {}
+
+  private seqs(): number[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .map((n) => /^(\d+)\.json$/.exec(n)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /** Records an installed render; drops generations beyond `keep`. Throws on I/O errors. */
+  save(g: { content: string; dest: string; revision: bigint | undefined; keys: ReadonlyMap<string, string> }): GenerationMeta {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const seqs = this.seqs();
+    const seq = (seqs[seqs.length - 1] ?? 0) + 1;
+    const meta: GenerationMeta = {
+      seq,
+      dest: g.dest,
+      revision: String(g.revision ?? 0n),
+      installedAt: new Date().toISOString(),
+      keys: Object.fromEntries(g.keys),
+    };
+    writeAtomic(join(this.dir, `${seq}.cfg`), g.content);
+    writeAtomic(join(this.dir, `${seq}.json`), `${JSON.stringify(meta)}\n`);
+    const old = [...seqs, seq].slice(0, Math.max(0, seqs.length + 1 - Math.max(1, this.keep)));
+    for (const s of old) {
+      for (const ext of ['cfg', 'json']) {
+        try {
+          unlinkSync(join(this.dir, `${s}.${ext}`));
+        } catch {
+          // already gone
+        }
+      }
+    }
+    return meta;
+  }
+
+  /** The newest generation's metadata, or undefined (none, or unreadable). */
+  latest(): GenerationMeta | undefined {
+    const seqs = this.seqs();
+    for (const seq of [...seqs].reverse()) {
+      try {
+        return JSON.parse(readFileSync(join(this.dir, `${seq}.json`), 'utf8')) as GenerationMeta;
+      } catch {
+        // a torn or foreign file: try the one before
+      }
+    }
+    return undefined;
+  }
+
+  /** Content of generation `seq`. */
+  content(seq: number): string {
+    return readFileSync(join(this.dir, `${seq}.cfg`), 'utf8');
+  }
+
+  list(): number[] {
+    return this.seqs();
+  }
+
+  /**
+   * The keys the installed file stands for (the guard's baseline), written whenever they change, also without an
+   * install (a render found in sync): a restart against an emptied registry must find them.
+   */
+  writeBaseline(keys: ReadonlyMap<string, string>, revision: bigint | undefined): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeAtomic(join(this.dir, 'baseline.json'), `${JSON.stringify({ revision: String(revision ?? 0n), keys: Object.fromEntries(keys) })}\n`);
+  }
+
+  /** The baseline written last, else the newest generation's keys. */
+  readBaseline(): { readonly keys: Readonly<Record<string, string>>; readonly revision: string } | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, 'baseline.json'), 'utf8')) as { keys: Record<string, string>; revision: string };
+    } catch {
+      return this.latest();
+    }
+  }
+
+  /** Writes the guard's state (held change, quarantine, invalid keys) for operators: `cat state.json`. */
+  writeState(state: unknown): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    writeAtomic(join(this.dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Logger } from '../log/index.js';
+import { ResourceGuard } from './guard.js';
+import { bisect } from './quarantine.js';
+import { parseGuardSpec } from './spec.js';
+import { checkKey, checkValue, uncleanReason } from './validate.js';
+
+function memLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const add = (l: string) => (m: string): void => void lines.push(`${l} ${m}`);
+  return { lines, debug: add('DEBUG'), info: add('INFO'), warn: add('WARNING'), error: add('ERROR'), enabled: () => true };
+}
+
+const SPEC = parseGuardSpec(
+  {
+    max_removed: '50%',
+    hold: '10s',
+    clean_paths: true,
+    records: [{ path: '/nginx/*/*', fields: ['ip', 'port'], timeout: '5s' }],
+    validate: [
+      { segment: '/nginx/*', type: 'hostname' },
+      { path: '/nginx/*/*/port', type: 'port' },
+      { path: '/nginx/*/*/ip', type: 'host' },
+    ],
+  },
+  () => 'test.toml: ',
+  () => undefined,
+);
+
+function guard(now: { t: number }): { g: ResourceGuard; log: ReturnType<typeof memLog>; run: (keys: Record<string, string>) => { skip: boolean; held: boolean; keys: Record<string, string> } } {
+  const log = memLog();
+  const g = new ResourceGuard(SPEC, { name: 'h.toml', dest: '/x/h.cfg', log, now: () => now.t });
+  const run = (keys: Record<string, string>): { skip: boolean; held: boolean; keys: Record<string, string> } => {
+    const p = g.prepare(Object.entries(keys), (k) => k);
+    return { skip: p.skip, held: p.held, keys: Object.fromEntries(g.store.entries()) };
+  };
+  return { g, log, run };
+}
+
+const SEED = {
+  '/nginx/a.com/s1/ip': '10.0.0.1',
+  '/nginx/a.com/s1/port': '80',
+  '/nginx/a.com/s2/ip': '10.0.0.2',
+  '/nginx/a.com/s2/port': '80',
+  '/nginx/b.com/s1/ip': '10.0.0.3',
+  '/nginx/b.com/s1/port': '80',
+};
+
+test('validation gives the true reason: a line feed in a port, a Kelvin sign, an ACL flag, ".."', () => {
+  assert.equal(checkValue({ type: 'port' }, '8002\n    http-request return status 200'), 'contains a control character (U+000A line feed) at offset 4');
+  assert.equal(checkValue({ type: 'port' }, '70000'), 'is out of range (a port is a number from 1 to 65535)');
+  assert.match(checkValue({ type: 'hostname' }, '\u212a.com')!, /non-ASCII character U\+212A/);
+  assert.match(checkValue({ type: 'hostname' }, '-f')!, /starts or ends with "-"/);
+  assert.match(checkValue({ type: 'host' }, '10.0.0..1')!, /empty label/);
+  assert.equal(checkValue({ type: 'host' }, '::1'), undefined);
+  assert.equal(checkValue({ type: 'host' }, 'db-1.internal'), undefined);
+  assert.equal(uncleanReason('/nginx/a.b.com/../b.b.com/rogue/ip'), 'the path has a ".." segment');
+  assert.equal(uncleanReason('/nginx/a.b.com/s/ip'), undefined);
+  assert.deepEqual(checkKey(SPEC.validate, '/nginx/-f/s/ip', '1.1.1.1')?.path, '/nginx/-f');
+});
+
+test('a key that escapes its place or fails a rule is left out, logged once; the rest is kept', () => {
+  const { run, log } = guard({ t: 0 });
+  const keys = { ...SEED, '/nginx/a.com/../b.com/rogue/ip': '6.6.6.6', '/nginx/a.com/../b.com/rogue/port': '66', '/nginx/a.com/inj/ip': '1.1.1.1', '/nginx/a.com/inj/port': '80\nx' };
+  assert.deepEqual(run(keys).keys, SEED);
+  run(keys);
+  assert.equal(log.lines.filter((l) => l.includes('inj/port')).length, 1, 'logged once');
+  assert.equal(log.lines.filter((l) => l.includes('rogue')).length, 2);
+});
+
+test('an incomplete record is held back until complete, then reported after its timeout', () => {
+  const now = { t: 0 };
+  const { g, run, log } = guard(now);
+  run(SEED);
+  g.commit();
+  const ipOnly = { ...SEED, '/nginx/c.com/s1/ip': '10.0.0.9' };
+  assert.deepEqual(run(ipOnly).keys, SEED, 'the new record waits for its port');
+  // An installed record losing a field keeps its installed version.
+  const { ['/nginx/a.com/s1/port']: _gone, ...noPort } = SEED;
+  assert.deepEqual(run(noPort).keys, SEED);
+  now.t = 6000;
+  assert.deepEqual(run(noPort).keys, Object.fromEntries(Object.entries(SEED).filter(([k]) => !k.startsWith('/nginx/a.com/s1/'))));
+  assert.ok(log.lines.some((l) => /record "\/nginx\/a\.com\/s1" has been incomplete for 5s \(missing port\)/.test(l)));
+});
+
+test('a removal beyond max_removed is held; the keys coming back end it with nothing applied; hold and release apply it', () => {
+  const now = { t: 0 };
+  const { g, run, log } = guard(now);
+  run(SEED);
+  g.commit();
+  assert.deepEqual(run({}), { skip: false, held: true, keys: SEED });
+  assert.equal(g.state().held?.removed, 3);
+  assert.match(log.lines.find((l) => l.startsWith('ERROR'))!, /holding a change removing 3 of 3 records \(max_removed = 50%\): \/nginx\/a\.com\/s1, \/nginx\/a\.com\/s2, \/nginx\/b\.com\/s1/);
+  // Partly back: still held (the removed records stay); all back: the hold ends.
+  assert.equal(run({ '/nginx/a.com/s1/ip': '10.0.0.1', '/nginx/a.com/s1/port': '80' }).held, true);
+  assert.deepEqual(run(SEED), { skip: false, held: false, keys: SEED });
+  // A removal of one record in three passes.
+  const { ['/nginx/b.com/s1/ip']: _i, ['/nginx/b.com/s1/port']: _p, ...twoLeft } = SEED;
+  assert.equal(run(twoLeft).held, false);
+  g.commit();
+  // Held again, then the 10s hold expires.
+  assert.equal(run({}).held, true);
+  now.t = 11_000;
+  assert.deepEqual(run({}), { skip: false, held: false, keys: {} });
+  g.commit();
+  run(SEED);
+  g.commit();
+  assert.equal(run({}).held, true);
+  assert.equal(g.release(), true);
+  assert.deepEqual(run({}).keys, {});
+  assert.ok(log.lines.some((l) => l.includes('released by the operator')));
+});
+
+test('bisect finds the bad records among many with few checks', async () => {
+  const units = Array.from({ length: 64 }, (_, i) => `/r${i}`);
+  const bad = new Set(['/r5', '/r40']);
+  let checks = 0;
+  const r = await bisect(units, async (excluded) => {
+    checks++;
+    return [...bad].every((b) => excluded.has(b)) ? [...excluded].sort().join() : undefined;
+  });
+  assert.deepEqual(r.bad, ['/r40', '/r5']);
+  assert.equal(r.passed, '/r40,/r5');
+  assert.ok(checks <= 20, `${checks} checks`);
+});
+
+test('a mistake in [template.guard] is an error naming the file, the line and the key', async () => {
+  const { parseResourceSpec } = await import('../resource/spec.js');
+  const parse = (guard: string): unknown =>
+    parseResourceSpec('/etc/confd/conf.d/h.toml', `[template]\nsrc = "h.tmpl"\ndest = "/tmp/h.cfg"\nkeys = ["/nginx"]\n\n[template.guard]\n${guard}`, { prefix: '', templateDir: '/t', warn: () => undefined });
+  assert.throws(() => parse('max_removed = "lots"\n'), /^ConfigError: \/etc\/confd\/conf\.d\/h\.toml:7: guard\.max_removed: expected a count \(3\) or a percentage \("25%"\), got "lots"$/);
+  assert.throws(() => parse('hold = "5 minutes"\n'), /h\.toml:7: guard\.hold: time: /);
+  assert.throws(() => parse('[[template.guard.validate]]\npath = "/nginx/*/*/port"\ntype = "number"\n'), /guard\.validate: rule \/nginx\/\*\/\*\/port: type must be one of port, ip, host, hostname, printable, regex, got "number"/);
+  assert.throws(() => parse('[[template.guard.records]]\npath = "/nginx/*/*"\nfields = "ip"\n'), /guard\.records: record \/nginx\/\*\/\*: fields must be a list/);
+  const spec = parse('max_removed = 3\n') as { guard: { maxRemoved: unknown; holdMs: number } };
+  assert.deepEqual([spec.guard.maxRemoved, spec.guard.holdMs], [{ count: 3 }, 0]);
+});

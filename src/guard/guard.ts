@@ -1,0 +1,407 @@
+// The guard stage of one resource: between the keys the backend holds and the store its template reads.
+//
+// Each render, prepare() rebuilds what the template may see from the raw keys:
+//   1. validation: keys with unclean paths and values or segments that fail a declared rule are left out
+//      (logged once per key with the reason, counted);
+//   2. records: a record missing one of its fields is held back (its last installed version stays, a new one
+//      stays out) until complete, or reported once it has been incomplete longer than its timeout;
+//   3. quarantine: records that check_cmd refused stay at their installed version until they change;
+//   4. removal limits: a change removing more records (or keys) than `max_removed`, or leaving fewer than
+//      `min_keys`, is held: the removed records stay (from the last installed render) until they come back, the
+//      hold expires, or an operator releases it.
+// The baseline of 2-4 is what the installed file was rendered from (commit()), kept in the state directory so
+// that a restart against an emptied registry is caught too.
+
+import type { Logger } from '../log/index.js';
+import { formatDuration } from '../config/duration.js';
+import { KVStore, cleanKey } from '../memkv/index.js';
+import type { GuardSpec, RecordSpec } from './spec.js';
+import { checkKey, matchesParts, segments, uncleanReason, type Refusal } from './validate.js';
+
+export interface HeldChange {
+  /** When the hold began (ms since the epoch). */
+  readonly since: number;
+  /** Records (or keys, without records) the change would remove, and how many the installed file has. */
+  readonly removed: number;
+  readonly total: number;
+  /** The first removed names (at most 10). */
+  readonly first: readonly string[];
+  /** Which limit the change crossed ("max_removed = 50%"). */
+  readonly limit: string;
+  /** When the hold expires and the removal is applied; undefined: only an operator's release applies it. */
+  readonly applyAt: number | undefined;
+}
+
+export interface GuardState {
+  readonly resource: string;
+  readonly held: HeldChange | undefined;
+  readonly quarantined: ReadonlyArray<{ readonly record: string; readonly since: number; readonly reason: string }>;
+  readonly invalid: ReadonlyArray<{ readonly path: string; readonly reason: string }>;
+  readonly incomplete: ReadonlyArray<{ readonly record: string; readonly missing: readonly string[]; readonly since: number }>;
+  /** Keys left out by validation since the start (each counted once per reason). */
+  readonly invalidTotal: number;
+  /** The last reload that failed and was rolled back. */
+  readonly lastRollback: { readonly at: number; readonly message: string } | undefined;
+}
+
+export interface GuardDeps {
+  /** The resource's name in logs (conf.d relative path). */
+  readonly name: string;
+  readonly dest: string;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export interface Prepared {
+  /** Nothing may be rendered (fewer keys than min_keys and no installed render to fall back on). */
+  readonly skip: boolean;
+  /** A removal is being held. */
+  readonly held: boolean;
+  /** The keys the template sees changed since the previous prepare(). */
+  readonly changed: boolean;
+}
+
+type Units = Map<string, Map<string, string>>;
+/** What prepare() found about one backend key with one value. */
+type Look = { readonly value: string; readonly local: string; readonly unit: string; readonly refusal: Refusal | undefined };
+
+const FIRST = 10;
+
+function fingerprint(u: ReadonlyMap<string, string> | undefined): string {
+  if (u === undefined) return '';
+  return JSON.stringify([...u].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+export class ResourceGuard {
+  /** The store the template reads. */
+  readonly store = new KVStore();
+  private readonly now: () => number;
+  /** What the store holds (mirrors it, to sync by difference). */
+  private current = new Map<string, string>();
+  /** What the installed file was rendered from; undefined until known. */
+  private baseline: Units | undefined;
+  /** The candidate of the last prepare() after records, quarantine and hold (before exclusions). */
+  private candidate: Units = new Map();
+  private held: HeldChange | undefined;
+  private releaseRequested = false;
+  private readonly invalid = new Map<string, string>();
+  private invalidTotal = 0;
+  private readonly incomplete = new Map<string, { missing: string[]; since: number; reported: boolean }>();
+  private readonly quarantined = new Map<string, { fingerprint: string; since: number; reason: string }>();
+  private lastRollback: { at: number; message: string } | undefined;
+  /** What the last sync() put in the store, grouped: the baseline once committed. */
+  private synced: Units = new Map();
+  /** The store changed since the last commit(). */
+  private uncommitted = false;
+  /**
+   * Per backend key, the outcome of the last look at it (while its value stays the same): its clean key and unit,
+   * or why it was refused. Most keys do not change between renders; re-checking 200,000 keys each time would.
+   */
+  private seen = new Map<string, Look>();
+
+  constructor(
+    readonly spec: GuardSpec,
+    private readonly d: GuardDeps,
+  ) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** The unit a key belongs to: its record's path, or the key itself outside every declared record. */
+  unitOf(key: string): string {
+    const segs = segments(key);
+    for (const r of this.spec.records) {
+      if (segs.length > r.parts.length && matchesParts(r.parts, segs, false)) return `/${segs.slice(0, r.parts.length).join('/')}`;
+    }
+    return key;
+  }
+
+  private recordSpecOf(unit: string): RecordSpec | undefined {
+    const segs = segments(unit);
+    return this.spec.records.find((r) => matchesParts(r.parts, segs, true));
+  }
+
+  private group(flat: Iterable<[string, string]>): Units {
+    const units: Units = new Map();
+    for (const [k, v] of flat) {
+      const u = this.unitOf(k);
+      let m = units.get(u);
+      if (!m) units.set(u, (m = new Map()));
+      m.set(k, v);
+    }
+    return units;
+  }
+
+  /** Sets the baseline (the keys the installed file came from), e.g. from the state directory at start. */
+  setBaseline(keys: ReadonlyMap<string, string> | undefined): void {
+    this.baseline = keys === undefined ? undefined : this.group(keys);
+  }
+
+  get hasBaseline(): boolean {
+    return this.baseline !== undefined;
+  }
+
+  /** The keys of the render last prepared (after exclusions): what commit() makes the baseline. */
+  currentKeys(): ReadonlyMap<string, string> {
+    return this.current;
+  }
+
+  /**
+   * Rebuilds the template's store from `raw` (backend keys with values) and returns whether to render.
+   * `localOf` turns a backend key into the key templates see (before cleaning).
+   */
+  prepare(raw: Iterable<[string, string]>, localOf: (key: string) => string, o: { readonly onetime?: boolean } = {}): Prepared {
+    const now = this.now();
+    const { spec, d } = this;
+    // 1. validation (each key looked at again only when its value changed)
+    const refused = new Map<string, string>();
+    const cand: Units = new Map();
+    const seen = new Map<string, Look>();
+    for (const [full, value] of raw) {
+      let s = this.seen.get(full);
+      if (s === undefined || s.value !== value) s = this.look(full, value, localOf);
+      seen.set(full, s);
+      if (s.refusal) refused.set(s.refusal.path, s.refusal.reason);
+      else {
+        let m = cand.get(s.unit);
+        if (!m) cand.set(s.unit, (m = new Map()));
+        m.set(s.local, value);
+      }
+    }
+    this.seen = seen;
+    for (const [path, reason] of refused) {
+      if (this.invalid.get(path) === reason) continue;
+      this.invalid.set(path, reason);
+      this.invalidTotal++;
+      d.log.warn(`${d.name}: left out ${JSON.stringify(path)}: ${reason}`, { resource: d.name, guard: 'invalid' });
+    }
+    for (const path of this.invalid.keys()) if (!refused.has(path)) this.invalid.delete(path);
+
+    const base = this.baseline;
+
+    // 2. records
+    const present = new Set(cand.keys());
+    for (const [unit, keys] of cand) {
+      const rec = this.recordSpecOf(unit);
+      if (!rec) continue;
+      const missing = rec.fields.filter((f) => !keys.has(`${unit}/${f}`));
+      if (missing.length === 0) {
+        this.incomplete.delete(unit);
+        continue;
+      }
+      let inc = this.incomplete.get(unit);
+      if (!inc) this.incomplete.set(unit, (inc = { missing, since: now, reported: false }));
+      inc.missing = missing;
+      const expired = now - inc.since >= rec.timeoutMs;
+      if (expired && !inc.reported) {
+        inc.reported = true;
+        d.log.warn(`${d.name}: record ${JSON.stringify(unit)} has been incomplete for ${formatDuration(rec.timeoutMs)} (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is removed' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
+      } else if (o.onetime && !inc.reported) {
+        // A one-shot run has no later: say now what waits for the next one.
+        inc.reported = true;
+        d.log.warn(`${d.name}: record ${JSON.stringify(unit)} is incomplete (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is kept' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
+      }
+      const installed = base?.get(unit);
+      if (installed && !expired) cand.set(unit, installed);
+      else cand.delete(unit);
+    }
+    for (const unit of this.incomplete.keys()) if (!present.has(unit)) this.incomplete.delete(unit);
+
+    // 3. quarantine
+    for (const [unit, q] of this.quarantined) {
+      if (fingerprint(cand.get(unit)) === q.fingerprint) revert(cand, base, unit);
+      else {
+        this.quarantined.delete(unit);
+        d.log.info(`${d.name}: quarantined ${JSON.stringify(unit)} changed: trying it again`, { resource: d.name, guard: 'quarantine' });
+      }
+    }
+
+    // 4. removal limits
+    let skip = false;
+    if (spec.maxRemoved !== undefined || spec.minKeys !== undefined) {
+      if (base === undefined) {
+        if (spec.minKeys !== undefined && cand.size < spec.minKeys) {
+          if (this.releaseRequested) d.log.warn(`${d.name}: released by the operator: rendering ${cand.size} records (min_keys = ${spec.minKeys})`);
+          else {
+            skip = true;
+            this.hold({ since: this.held?.since ?? now, removed: 0, total: 0, first: [], limit: `min_keys = ${spec.minKeys}` }, cand.size);
+          }
+        } else if (this.held) this.endHold(`${d.name}: ${cand.size} records now: the hold ends`);
+      } else {
+        const removed = [...base.keys()].filter((u) => !cand.has(u));
+        if (this.held) {
+          if (removed.length === 0) this.endHold(`${d.name}: the held records are back: the hold ends with nothing applied`, 'info');
+          else if (this.releaseRequested) this.endHold(`${d.name}: released by the operator: applying the removal of ${removed.length} of ${base.size} records`);
+          else if (this.held.applyAt !== undefined && now >= this.held.applyAt) {
+            this.endHold(`${d.name}: the removal of ${removed.length} of ${base.size} records has been held for ${formatDuration(spec.holdMs)}: applying it`);
+          } else {
+            this.held = { ...this.held, removed: removed.length, first: removed.slice(0, FIRST) };
+            keepRemoved(cand, base, removed);
+          }
+        } else {
+          const limit = this.crossedLimit(removed.length, base.size, cand.size);
+          if (limit !== undefined && !this.releaseRequested) {
+            this.hold({ since: now, removed: removed.length, total: base.size, first: removed.slice(0, FIRST), limit, applyAt: spec.holdMs > 0 ? now + spec.holdMs : undefined }, cand.size);
+            keepRemoved(cand, base, removed);
+          }
+        }
+      }
+    }
+    this.releaseRequested = false;
+    this.candidate = cand;
+    const changed = this.sync(cand);
+    return { skip, held: this.held !== undefined, changed };
+  }
+
+  /** Validates one key: its clean local key and unit, or why it is refused. */
+  private look(full: string, value: string, localOf: (key: string) => string): Look {
+    const { spec } = this;
+    const local = cleanKey(localOf(full));
+    if (spec.cleanPaths) {
+      const why = uncleanReason(full);
+      if (why) return { value, local, unit: local, refusal: { path: full, reason: `${why} (it would be read as ${local})` } };
+    }
+    const refusal = spec.validate.length ? checkKey(spec.validate, local, value) : undefined;
+    return { value, local, unit: this.unitOf(local), refusal };
+  }
+
+  private crossedLimit(removed: number, total: number, remaining: number): string | undefined {
+    const { maxRemoved, minKeys } = this.spec;
+    if (removed === 0) return undefined;
+    if (maxRemoved !== undefined) {
+      if ('count' in maxRemoved && removed > maxRemoved.count) return `max_removed = ${maxRemoved.count}`;
+      // A percentage never holds a single record going (the ordinary deregistration, 100% of a one-server set).
+      if ('percent' in maxRemoved && removed > 1 && (removed * 100) / total > maxRemoved.percent) return `max_removed = ${maxRemoved.percent}%`;
+    }
+    if (minKeys !== undefined && remaining < minKeys) return `min_keys = ${minKeys}`;
+    return undefined;
+  }
+
+  private hold(h: Omit<HeldChange, 'applyAt'> & { applyAt?: number | undefined }, remaining: number): void {
+    const { d } = this;
+    const wasHeld = this.held !== undefined;
+    this.held = { ...h, applyAt: h.applyAt ?? this.held?.applyAt };
+    if (wasHeld) return;
+    const what =
+      h.total > 0
+        ? `a change removing ${h.removed} of ${h.total} records (${h.limit}): ${h.first.join(', ')}${h.removed > h.first.length ? ', ...' : ''}`
+        : `a render with ${remaining} records (${h.limit})`;
+    const until = this.spec.holdMs > 0 ? `the hold ends in ${formatDuration(this.spec.holdMs)}` : 'until an operator releases it';
+    d.log.error(`${d.name}: holding ${what}; ${d.dest} stays as it is, ${until} (confd -release ${d.name}, or SIGUSR1 to release every hold)`, {
+      resource: d.name,
+      guard: 'held',
+    });
+  }
+
+  private endHold(msg: string, level: 'info' | 'warn' = 'warn'): void {
+    this.held = undefined;
+    this.d.log[level](msg, { resource: this.d.name, guard: 'held' });
+  }
+
+  /** An operator's release: the next prepare() applies what is held. Returns whether anything was held. */
+  release(): boolean {
+    if (this.held === undefined) return false;
+    this.releaseRequested = true;
+    return true;
+  }
+
+  /** When prepare() must run again without a key change (a hold or a record timeout expires), if ever. */
+  nextWakeAt(): number | undefined {
+    let at = this.held?.applyAt;
+    for (const [unit, inc] of this.incomplete) {
+      if (inc.reported) continue;
+      const t = inc.since + (this.recordSpecOf(unit)?.timeoutMs ?? 0);
+      if (at === undefined || t < at) at = t;
+    }
+    return at;
+  }
+
+  /** Records whose content differs from the baseline in the last prepare(): the suspects when a check fails. */
+  changedUnits(): string[] {
+    const base = this.baseline ?? new Map();
+    const out: string[] = [];
+    for (const u of new Set([...this.candidate.keys(), ...base.keys()])) {
+      if (fingerprint(this.candidate.get(u)) !== fingerprint(base.get(u))) out.push(u);
+    }
+    return out.sort();
+  }
+
+  /** Makes the store the last candidate with `units` at their baseline version (for quarantine's bisection). */
+  exclude(units: ReadonlySet<string>): void {
+    const cand: Units = new Map(this.candidate);
+    for (const u of units) revert(cand, this.baseline, u);
+    this.sync(cand);
+  }
+
+  /** Quarantines `units` (at their current content) because check_cmd refused them. */
+  quarantine(units: readonly string[], reason: string): void {
+    const now = this.now();
+    for (const u of units) this.quarantined.set(u, { fingerprint: fingerprint(this.candidate.get(u)), since: now, reason });
+  }
+
+  /** The store's content was installed (or found in sync): it is the new baseline. Returns whether it changed. */
+  commit(): boolean {
+    const changed = this.uncommitted || this.baseline === undefined;
+    this.baseline = this.synced;
+    this.uncommitted = false;
+    return changed;
+  }
+
+  /** Carries the run-time state over from the same resource's guard before a reload of the definitions. */
+  adoptFrom(old: ResourceGuard): void {
+    this.baseline = old.baseline;
+    this.held = old.held;
+    for (const [k, v] of old.quarantined) this.quarantined.set(k, v);
+    for (const [k, v] of old.incomplete) this.incomplete.set(k, v);
+    for (const [k, v] of old.invalid) this.invalid.set(k, v);
+    this.invalidTotal = old.invalidTotal;
+    this.lastRollback = old.lastRollback;
+  }
+
+  noteRollback(message: string): void {
+    this.lastRollback = { at: this.now(), message };
+  }
+
+  /** A read-only snapshot for logs, the state file and status pages. */
+  state(): GuardState {
+    return Object.freeze({
+      resource: this.d.name,
+      held: this.held,
+      quarantined: [...this.quarantined].map(([record, q]) => ({ record, since: q.since, reason: q.reason })),
+      invalid: [...this.invalid].map(([path, reason]) => ({ path, reason })),
+      incomplete: [...this.incomplete].map(([record, i]) => ({ record, missing: [...i.missing], since: i.since })),
+      invalidTotal: this.invalidTotal,
+      lastRollback: this.lastRollback,
+    });
+  }
+
+  /** Makes the store hold `units`; returns whether anything changed. */
+  private sync(units: Units): boolean {
+    this.synced = units;
+    const next = new Map<string, string>();
+    for (const m of units.values()) for (const [k, v] of m) next.set(k, v);
+    let changed = false;
+    for (const k of this.current.keys()) if (!next.has(k)) changed = this.store.delete(k) || changed;
+    for (const [k, v] of next) {
+      if (this.current.get(k) === v) continue;
+      this.store.set(k, v);
+      changed = true;
+    }
+    this.current = next;
+    if (changed) this.uncommitted = true;
+    return changed;
+  }
+}
+
+/** Puts the installed version of each removed unit back into the candidate (a held removal). */
+function keepRemoved(cand: Units, base: Units, removed: readonly string[]): void {
+  for (const u of removed) {
+    const b = base.get(u);
+    if (b) cand.set(u, b);
+  }
+}
+
+function revert(cand: Units, base: Units | undefined, unit: string): void {
+  const b = base?.get(unit);
+  if (b) cand.set(unit, b);
+  else cand.delete(unit);
+}
