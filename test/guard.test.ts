@@ -18,6 +18,7 @@ import { httpGet, startHttpBackend, type HttpBackend } from '../tools/devservers
 import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../tools/devservers/process.js';
 import { prepareExampleConfdir, runConfdOnce, startConfdWatch, type ExampleConfdir } from '../tools/demo/setup.js';
 import { answeringBackends, locate, pollUntil, skipUnless, startRequestStream } from './support/haproxy.js';
+import { ready } from './support/observe.js';
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -40,6 +41,8 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
   let env: NodeJS.ProcessEnv;
   let webPort: number;
   let statsBind: string;
+  /** The daemon's -metrics-addr: /ready says why it is not ready (a held change). */
+  let metricsBase: string;
   const backends: HttpBackend[] = [];
   const be = (name: string): HttpBackend => backends.find((b) => b.name === name)!;
   const put = async (key: string, value: string): Promise<void> => void (await kv.put(key).value(value));
@@ -65,7 +68,7 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
   const dest = (): string => readFileSync(cd.dest, 'utf8');
   const startDaemon = async (extraEnv: Record<string, string> = {}): Promise<void> => {
     await confd?.kill();
-    confd = startConfdWatch(args(), { env: { ...env, ...extraEnv } });
+    confd = startConfdWatch([...args(), '-metrics-addr', metricsBase.slice('http://'.length)], { env: { ...env, ...extraEnv } });
     await waitLog('the daemon to render', /Target config .* (in sync|has been updated)|Starting confd/);
     await sleep(300);
   };
@@ -87,6 +90,7 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
     for (const name of ['nginx-1', 'nginx-2', 'nginx-3', 'nginx-4']) backends.push(await startHttpBackend(name));
     webPort = await freePort();
     statsBind = `127.0.0.1:${await freePort()}`;
+    metricsBase = `http://127.0.0.1:${await freePort()}`;
     env = cleanEnv({ HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: statsBind, HAPROXY_LOG: 'stderr' });
     cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${locate('haproxy') ?? 'haproxy'} -c -f {{.src}}`, reloadCmd: null });
     await seed();
@@ -171,11 +175,17 @@ describe('guard rails of examples/haproxy under confd -watch', { skip: skipUnles
     assert.equal(dest(), before, 'haproxy.cfg unchanged');
     const state = JSON.parse(readFileSync(join(stateDir, readdirOne(stateDir), 'state.json'), 'utf8')) as { held?: { removed: number; total: number } };
     assert.deepEqual([state.held?.removed, state.held?.total], [3, 3], 'the held change is visible in the state file');
+    const heldReady = await ready(metricsBase);
+    assert.equal(heldReady.status, 503, 'a held change makes /ready false');
+    assert.match(heldReady.body.reasons.join('\n'), /haproxy\.toml: a change is held \(max_removed = /);
+    const status = (await (await fetch(`${metricsBase}/status.json`)).json()) as { resources: Array<{ held: { removed: number; total: number; examples: string[] } | null }> };
+    assert.deepEqual([status.resources[0]?.held?.removed, status.resources[0]?.held?.total], [3, 3], 'the status page shows the held change');
 
     // The keys come back (one put at a time): the hold ends and nothing is applied.
     from = out().length;
     await seed();
     await waitLog('the hold to end', /the held records are back: the hold ends with nothing applied/, from);
+    await pollUntil('/ready to stop naming the hold', 10_000, async () => ((await ready(metricsBase)).body.reasons.some((r) => /held/.test(r)) ? undefined : true));
     await sleep(300);
     assert.equal(dest(), before);
     assert.equal((await hap.showProc()).reloads, reloadsBefore, 'haproxy was never reloaded');

@@ -287,9 +287,28 @@ export class Runner {
       log.error(`${r.spec.name}: ${errorMessage(e)}`, { resource: r.spec.file, dest: r.spec.dest, step: e instanceof Error && 'step' in e ? (e as { step: unknown }).step : undefined });
       if (!(e instanceof Error && e.name === 'ResourceError') && e instanceof Error && e.stack) log.debug(e.stack);
     }
-    if (ev) emitRun(ev, { resource: refOf(r.spec), ms: performance.now() - t0, revision, changedAt, ...(ok ? { result } : { error: failure }) });
+    if (ev) {
+      emitRun(ev, { resource: refOf(r.spec), ms: performance.now() - t0, revision, changedAt, ...(ok ? { result } : { error: failure }) });
+      this.emitHold(ev, r);
+    }
     this.d.onProcessed?.(r, ok);
     return ok ? undefined : (failure ?? new Error('failed'));
+  }
+
+  /**
+   * The guard's hold as events, on each change of it (a resource object new after SIGHUP reports its hold again:
+   * the observer replaced its list).
+   */
+  private emitHold(ev: EventBus, r: TemplateResource): void {
+    if (!r.guard) return;
+    const h = r.guard.state().held;
+    const was = this.heldReported.get(r) ?? false;
+    if (h && !was) {
+      ev.emit({ type: 'held', resource: refOf(r.spec), held: { reason: h.limit, removed: h.removed, total: h.total, examples: h.first, since: h.since } });
+    } else if (!h && was) {
+      ev.emit({ type: 'released', resource: refOf(r.spec) });
+    }
+    this.heldReported.set(r, h !== undefined);
   }
 
   /** Processes all resources one after another (as confd). Returns the number that failed. */
@@ -352,6 +371,8 @@ export class Runner {
   // ---- watch mode ----------------------------------------------------------------------------------------------
 
   private readonly sched = new Map<TemplateResource, Schedule>();
+  /** Whether the last event about a resource's guard said it holds a change (see emitHold). */
+  private readonly heldReported = new WeakMap<TemplateResource, boolean>();
   private flushQueued = false;
   private readonly pendingKick = new Set<TemplateResource>();
 
