@@ -12,6 +12,7 @@ import { pathJoin } from '../memkv/index.js';
 import { parseWait, type WaitSpec } from '../config/index.js';
 import { ConfigError, keyLine, parseToml, tomlTypeName, where } from '../config/toml.js';
 import { lookupGroup, lookupUser } from './users.js';
+import { parseHaproxyApplierSpec, type HaproxyApplierSpec } from './appliers/spec.js';
 
 export interface ResourceSpec {
   /** The resource file (conf.d/x.toml). */
@@ -36,6 +37,8 @@ export interface ResourceSpec {
   readonly reloadCmd: string;
   /** Per-resource quiescence, overriding the global -wait. */
   readonly wait: WaitSpec | undefined;
+  /** confd-ts: `[template.haproxy]`, applying changes through haproxy's Runtime API (src/resource/appliers). */
+  readonly haproxy: HaproxyApplierSpec | undefined;
 }
 
 export interface SpecContext {
@@ -48,7 +51,7 @@ export interface SpecContext {
   readonly warn: (msg: string) => void;
 }
 
-const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'allow_special_mode', 'check_cmd', 'reload_cmd', 'wait'] as const;
+const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'allow_special_mode', 'check_cmd', 'reload_cmd', 'wait', 'haproxy'] as const;
 
 /** The largest uid/gid Linux accepts: uid_t is 32 bits and (uid_t)-1 means "leave unchanged" to chown(2). */
 export const MAX_ID = 0xfffffffe;
@@ -202,6 +205,9 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
     }
   }
 
+  const he = values.get('haproxy');
+  const haproxy = he === undefined ? undefined : parseHaproxyApplierSpec(file, text, he.value, ctx.warn);
+
   return Object.freeze({
     file,
     name: ctx.configDir ? relative(ctx.configDir, file) : basename(file),
@@ -216,6 +222,7 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
     checkCmd: str('check_cmd') ?? '',
     reloadCmd: str('reload_cmd') ?? '',
     wait,
+    haproxy,
   });
 }
 
