@@ -80,7 +80,7 @@ function processesMentioning(needle: string): string[] {
 }
 
 describe('npm run demo', () => {
-  test('with etcd and haproxy: round robin, an addition and a removal, everything stopped, exit 0', { skip: skipUnless('haproxy', 'etcd', 'etcdctl') }, async (t) => {
+  test('with etcd and haproxy: round robin, an addition and a removal without a reload, a new domain with one, everything stopped, exit 0', { skip: skipUnless('haproxy', 'etcd', 'etcdctl') }, async (t) => {
     const run = await runDemo(process.env);
     t.diagnostic(`demo finished in ${run.ms} ms`);
     assert.equal(run.code, 0, `demo exited ${run.code ?? run.signal}\n${run.stdout}\n${run.stderr}`);
@@ -100,13 +100,17 @@ describe('npm run demo', () => {
     assert.deepEqual(answers(step(5), 'b.b.com'), ['nginx-3']);
     assert.deepEqual([...new Set(answers(step(6), 'a.b.com'))].sort(), ['nginx-1', 'nginx-2', 'nginx-3'], out);
     assert.deepEqual([...new Set(answers(step(7), 'a.b.com'))].sort(), ['nginx-2', 'nginx-3'], out);
-    assert.match(out, /\(routable \d+ ms after its registration\)/);
-    assert.match(out, /\(gone \d+ ms after its removal\)/);
-    // Step 8: confd-register agents; one killed with kill -9 vanishes, one stopped with SIGTERM drains.
-    const [registered = '', killed = '', drained = ''] = step(8).split(/kill -9 of agent1|SIGTERM to agent2/);
+    // Servers through the Runtime API, no reload; the new domain is the one reload.
+    assert.match(step(6), /\(routable \d+ ms after its registration; haproxy reloads so far: 0\)/);
+    assert.match(step(7), /\(gone \d+ ms after its removal; haproxy reloads so far: 0\)/);
+    assert.deepEqual(answers(step(8), 'd.b.com'), ['nginx-1'], out);
+    assert.match(step(8), /haproxy reloads so far: 1\)/);
+    assert.match(out, /applied through haproxy's Runtime API without a reload/);
+    // Step 9: confd-register agents; one killed with kill -9 vanishes, one stopped with SIGTERM drains.
+    const [registered = '', killed = '', drained = ''] = step(9).split(/kill -9 of agent1|SIGTERM to agent2/);
     assert.deepEqual([...new Set(answers(registered, 'c.b.com'))].sort(), ['nginx-1', 'nginx-2', 'nginx-3'], out);
     assert.deepEqual([...new Set(answers(killed, 'c.b.com'))].sort(), ['nginx-2', 'nginx-3'], out);
-    assert.match(drained, /server agent2 127\.0\.0\.1:\d+ cookie agent2 check weight 0/);
+    assert.match(drained, /server agent2 127\.0\.0\.1:\d+ check weight 0/);
     assert.deepEqual([...new Set(answers(drained, 'c.b.com'))], ['nginx-3'], out);
     assert.match(drained, /exited with status 0/);
     // Nothing the demo started may outlive it: its temp dirs appear in every command line it spawned.
@@ -143,7 +147,7 @@ describe('npm run demo', () => {
     assert.equal(run.code, 0, `demo exited ${run.code ?? run.signal}\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /not installed/);
     assert.match(run.stdout, /sudo apt-get install -y etcd-server etcd-client haproxy/);
-    assert.match(run.stdout, /backend a\.b\.com_cluster\n {4}balance roundrobin\n {4}cookie SERVERID insert indirect nocache\n {4}server server1 1\.0\.0\.1:10000 cookie server1 check\n {4}server server2 1\.0\.0\.1:10001 cookie server2 check\n/);
-    assert.match(run.stdout, /backend b\.b\.com_cluster\n[^]*server server1 1\.0\.0\.2:20001 cookie server1 check\n/);
+    assert.match(run.stdout, /backend a\.b\.com_cluster\n {4}balance roundrobin\n {4}cookie SERVERID insert indirect nocache dynamic\n {4}dynamic-cookie-key confd-ts\n {4}server server1 1\.0\.0\.1:10000 check\n {4}server server2 1\.0\.0\.1:10001 check\n/);
+    assert.match(run.stdout, /backend b\.b\.com_cluster\n[^]*server server1 1\.0\.0\.2:20001 check\n/);
   });
 });

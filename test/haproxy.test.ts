@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
 import { parse, stringify } from 'smol-toml';
 import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
-import { parseShowProc, startHaproxy, type HaproxyServer } from '../tools/devservers/haproxy.js';
+import { startHaproxy, type HaproxyServer } from '../tools/devservers/haproxy.js';
 import { httpGet, startHttpBackend, type HttpBackend } from '../tools/devservers/httpbackends.js';
 import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../tools/devservers/process.js';
 import { prepareExampleConfdir, runConfdOnce, startConfdWatch, type ExampleConfdir } from '../tools/demo/setup.js';
@@ -51,6 +51,8 @@ global
     maxconn 4096
     # a worker replaced by a reload stops once its last connection ends, or after this long
     hard-stop-after 30s
+    # the Runtime API: servers are added, removed and changed through it, without a reload
+    stats socket /run/haproxy/admin.sock mode 660 level admin
 
 defaults
     log global
@@ -81,29 +83,38 @@ frontend stats
 
 frontend webin
     bind :80
-    acl is_a.b.com req.hdr(host),field(1,:) -i a.b.com
-    use_backend a.b.com_cluster if is_a.b.com
-    acl is_b.b.com req.hdr(host),field(1,:) -i b.b.com
-    use_backend b.b.com_cluster if is_b.b.com
+    # Host (port stripped, lower case) -> backend, from the map confd-ts renders from the same keys
+    # (conf.d/haproxy-domains.toml) and changes in place through the Runtime API
+    use_backend %[req.hdr(host),field(1,:),lower,map(/etc/haproxy/domains.map)]
 
 backend a.b.com_cluster
     balance roundrobin
-    cookie SERVERID insert indirect nocache
-    server server1 1.0.0.1:10000 cookie server1 check
-    server server2 1.0.0.1:10001 cookie server2 check
+    cookie SERVERID insert indirect nocache dynamic
+    dynamic-cookie-key confd-ts
+    server server1 1.0.0.1:10000 check
+    server server2 1.0.0.1:10001 check
 
 backend b.b.com_cluster
     balance roundrobin
-    cookie SERVERID insert indirect nocache
-    server server1 1.0.0.2:20001 cookie server1 check
+    cookie SERVERID insert indirect nocache dynamic
+    dynamic-cookie-key confd-ts
+    server server1 1.0.0.2:20001 check
 `;
 
 /** confd-ts state (the example's guard keeps generations) for this file's runs, not the system's /var/lib/confd-ts. */
 const STATE_DIR = makeTempDir('confd-ts-haproxy-state-');
 process.on('exit', () => removeTempDir(STATE_DIR));
 
+/** The rendered haproxy.cfg, with the test's domain map path shown as the example's default. */
+function renderedConfig(cd: ExampleConfdir): string {
+  const text = readFileSync(cd.dest, 'utf8');
+  return cd.mapDest === undefined ? text : text.split(cd.mapDest).join('/etc/haproxy/domains.map');
+}
+
 /** Our environment without variables the templates or confd read, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function cleanEnv(extra: Record<string, string> = {}, cd?: ExampleConfdir): NodeJS.ProcessEnv {
+  // The haproxy example's config loads the domain map the example's second resource writes (next to dest here).
+  if (cd?.mapDest !== undefined) extra = { HAPROXY_DOMAIN_MAP: cd.mapDest, ...extra };
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(HAPROXY_|NGINX_|CONFD_)/.test(k)) env[k] = v;
@@ -116,29 +127,6 @@ function writeKeys(dir: string, keys: Record<string, string>): string {
   writeFileSync(file, JSON.stringify(keys)); // JSON is YAML
   return file;
 }
-
-test("parseShowProc reads haproxy 2.6's master CLI `show proc`", () => {
-  // Captured from haproxy 2.6.12 after one failed reload, and with a worker still draining after a reload.
-  const failed = `#<PID>          <type>          <reloads>       <uptime>        <version>      
-9180            master          1 [failed: 1]   0d00h00m07s     2.6.12-1+deb12u4
-# workers
-9186            worker          1               0d00h00m07s     2.6.12-1+deb12u4
-# programs
-
-`;
-  assert.deepEqual(parseShowProc(failed), { masterPid: 9180, reloads: 1, failedReloads: 1, workers: [{ pid: 9186, reloads: 1 }] });
-  const draining = failed.replace('1 [failed: 1]', '2 [failed: 0]').replace('9186            worker          1', '9201            worker          0\n9186            worker          2');
-  assert.deepEqual(parseShowProc(draining), {
-    masterPid: 9180,
-    reloads: 2,
-    failedReloads: 0,
-    workers: [
-      { pid: 9201, reloads: 0 },
-      { pid: 9186, reloads: 2 },
-    ],
-  });
-  assert.equal(parseShowProc('Unknown command.\n'), undefined);
-});
 
 describe('examples/haproxy: the template for haproxy 2.6', { skip: skipUnless('haproxy') }, () => {
   const haproxy = locate('haproxy') ?? 'haproxy';
@@ -155,9 +143,9 @@ describe('examples/haproxy: the template for haproxy 2.6', { skip: skipUnless('h
   test('renders the seed keys into a config haproxy -c accepts, byte for byte as expected', async () => {
     const cd = confdir('seed');
     const keys = writeKeys(join(dir, 'seed'), SEED_KEYS);
-    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], cleanEnv());
+    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], cleanEnv({}, cd));
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
-    const rendered = readFileSync(cd.dest, 'utf8');
+    const rendered = renderedConfig(cd);
     assert.equal(rendered, EXPECTED_SEED_HAPROXY);
     await runChecked(haproxy, ['-c', '-f', cd.dest]); // rejects with haproxy's alerts when invalid
   });
@@ -165,30 +153,31 @@ describe('examples/haproxy: the template for haproxy 2.6', { skip: skipUnless('h
   test('leaves out registrations that would make haproxy identifiers or lines invalid, logging the true reason', async () => {
     const cd = confdir('bad');
     const keys = writeKeys(join(dir, 'bad'), { ...SEED_KEYS, ...BAD_KEYS });
-    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', join(dir, 'bad', 'state'), '-log-level', 'warn'], cleanEnv());
+    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', join(dir, 'bad', 'state'), '-log-level', 'warn'], cleanEnv({}, cd));
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
-    const rendered = readFileSync(cd.dest, 'utf8');
+    const rendered = renderedConfig(cd);
     const webin = rendered.slice(rendered.indexOf('frontend webin'));
     assert.equal(
       webin,
       `frontend webin
     bind :80
-    acl is_a.b.com req.hdr(host),field(1,:) -i a.b.com
-    use_backend a.b.com_cluster if is_a.b.com
-    acl is_b.b.com req.hdr(host),field(1,:) -i b.b.com
-    use_backend b.b.com_cluster if is_b.b.com
+    # Host (port stripped, lower case) -> backend, from the map confd-ts renders from the same keys
+    # (conf.d/haproxy-domains.toml) and changes in place through the Runtime API
+    use_backend %[req.hdr(host),field(1,:),lower,map(/etc/haproxy/domains.map)]
 
 backend a.b.com_cluster
     balance roundrobin
-    cookie SERVERID insert indirect nocache
-    server server1 1.0.0.1:10000 cookie server1 check
-    server server2 1.0.0.1:10001 cookie server2 check
-    server v6 ::1:8080 cookie v6 check
+    cookie SERVERID insert indirect nocache dynamic
+    dynamic-cookie-key confd-ts
+    server server1 1.0.0.1:10000 check
+    server server2 1.0.0.1:10001 check
+    server v6 ::1:8080 check
 
 backend b.b.com_cluster
     balance roundrobin
-    cookie SERVERID insert indirect nocache
-    server server1 1.0.0.2:20001 cookie server1 check
+    cookie SERVERID insert indirect nocache dynamic
+    dynamic-cookie-key confd-ts
+    server server1 1.0.0.2:20001 check
 `,
     );
     // The rules of conf.d/haproxy.toml say why each one was left out.
@@ -208,13 +197,16 @@ backend b.b.com_cluster
   test('binds where HAPROXY_BIND / HAPROXY_STATS_BIND say and drops privileges when HAPROXY_USER/GROUP are set', async () => {
     const cd = confdir('env');
     const keys = writeKeys(join(dir, 'env'), SEED_KEYS);
-    const env = cleanEnv({
+    const env = cleanEnv(
+      {
       HAPROXY_BIND: '127.0.0.1:18080',
       HAPROXY_STATS_BIND: '127.0.0.1:18888',
       HAPROXY_USER: 'nobody',
       HAPROXY_GROUP: 'nogroup',
       HAPROXY_LOG: 'stderr',
-    });
+      },
+      cd,
+    );
     const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], env);
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
     const rendered = readFileSync(cd.dest, 'utf8');
@@ -230,12 +222,12 @@ backend b.b.com_cluster
     delete doc.template['guard'];
     writeFileSync(cd.resourcePath, stringify(doc));
     const keysDir = join(dir, 'typo');
-    const good = await runConfdOnce(['-backend', 'file', '-file', writeKeys(keysDir, SEED_KEYS), '-confdir', cd.confdir], cleanEnv());
+    const good = await runConfdOnce(['-backend', 'file', '-file', writeKeys(keysDir, SEED_KEYS), '-confdir', cd.confdir], cleanEnv({}, cd));
     assert.equal(good.code, 0, good.output);
     const before = readFileSync(cd.dest, 'utf8');
     // Passes the template's character checks (it could be a DNS name) but haproxy refuses it.
     const typo = { ...SEED_KEYS, '/nginx/a.b.com/server3/ip': '10.0.0..1', '/nginx/a.b.com/server3/port': '80' };
-    const bad = await runConfdOnce(['-backend', 'file', '-file', writeKeys(keysDir, typo), '-confdir', cd.confdir], cleanEnv());
+    const bad = await runConfdOnce(['-backend', 'file', '-file', writeKeys(keysDir, typo), '-confdir', cd.confdir], cleanEnv({}, cd));
     assert.notEqual(bad.code, 0, `confd should fail when check_cmd fails:\n${bad.output}`);
     assert.match(bad.output, /Can't create DNS resolution for server 'server3'/, 'the log shows why haproxy refused it');
     assert.equal(readFileSync(cd.dest, 'utf8'), before, 'the destination is unchanged');
@@ -264,9 +256,9 @@ describe('the seed registered through the etcd v2 API (ETCDCTL_API=2 etcdctl set
     }
     const haproxy = locate('haproxy') ?? 'haproxy';
     const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${haproxy} -c -f {{.src}}`, reloadCmd: null });
-    const run = await runConfdOnce(['-backend', 'etcdv2', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error'], cleanEnv());
+    const run = await runConfdOnce(['-backend', 'etcdv2', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error'], cleanEnv({}, cd));
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
-    assert.equal(readFileSync(cd.dest, 'utf8'), EXPECTED_SEED_HAPROXY);
+    assert.equal(renderedConfig(cd), EXPECTED_SEED_HAPROXY);
   });
 });
 
@@ -335,9 +327,15 @@ describe('haproxy driven from etcd by confd -watch', { skip: skipUnless('haproxy
     kv = new Etcd3({ hosts: etcd.endpoint });
     for (const name of ['nginx-1', 'nginx-2', 'nginx-3', 'nginx-4']) backends.push(await startHttpBackend(name));
     webPort = await freePort();
-    env = cleanEnv({ HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: `127.0.0.1:${await freePort()}`, HAPROXY_LOG: 'stderr' });
+    env = cleanEnv({
+      HAPROXY_BIND: `127.0.0.1:${webPort}`,
+      HAPROXY_STATS_BIND: `127.0.0.1:${await freePort()}`,
+      HAPROXY_STATS_SOCKET: join(dir, 'admin.sock'),
+      HAPROXY_LOG: 'stderr',
+    });
     const haproxyBin = locate('haproxy') ?? 'haproxy';
     cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${haproxyBin} -c -f {{.src}}`, reloadCmd: null });
+    env = { ...env, HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' };
     await register('a.b.com', 'server1', byName('nginx-1'));
     await register('a.b.com', 'server2', byName('nginx-2'));
     await register('b.b.com', 'server1', byName('nginx-3'));

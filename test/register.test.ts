@@ -81,6 +81,8 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
     for (const [k, v] of Object.entries(process.env)) if (!/^(HAPROXY_|CONFD_)/.test(k)) env[k] = v;
     Object.assign(env, { HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: `127.0.0.1:${await freePort()}`, HAPROXY_LOG: 'stderr' });
     const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${locate('haproxy') ?? 'haproxy'} -c -f {{.src}}`, reloadCmd: null });
+    // The example's Runtime API socket and domain map, inside the test's directory.
+    Object.assign(env, { HAPROXY_STATS_SOCKET: join(dir, 'admin.sock'), HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' });
     const args = ['-backend', 'etcdv3', ...cluster.endpoints.flatMap((e) => ['-node', e]), '-confdir', cd.confdir, '-log-level', 'info'];
     dest = cd.dest;
     const first = await runConfdOnce(args, env);
@@ -152,7 +154,7 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
       void a1.kill('SIGTERM', 10_000);
       await waitKey('/nginx/a.b.com/t1/drain', 'present', 5_000, 'the drain marker');
       // The shipped template turns the marker into weight 0: haproxy's new worker sends the server no new request.
-      await pollUntil('t1 at weight 0 in haproxy.cfg', 5_000, async () => (readFileSync(dest, 'utf8').includes(`server t1 127.0.0.1:${b1.port} cookie t1 check weight 0\n`) ? true : undefined));
+      await pollUntil('t1 at weight 0 in haproxy.cfg', 5_000, async () => (readFileSync(dest, 'utf8').includes(`server t1 127.0.0.1:${b1.port} check weight 0\n`) ? true : undefined));
       await waitKey('/nginx/a.b.com/t1/ip', 'absent', 10_000, 't1 to be withdrawn');
       const withdrawnAt = performance.now();
       const exit = await a1.exited;

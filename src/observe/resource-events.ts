@@ -52,8 +52,10 @@ export function emitRun(bus: EventBus, o: RunOutcome): void {
     case 'updated':
       bus.emit({ type: 'installed', resource, previous: r.previous, content: r.content });
       if (r.reloaded) {
-        bus.emit({ type: 'reload-ok', resource });
-        bus.emit({ type: 'applied', resource, kind: 'reload' });
+        // The haproxy applier (issue 14) reports a change it made through the Runtime API as kind "runtime".
+        const kind = r.applied?.kind === 'runtime' ? 'runtime' : 'reload';
+        if (kind === 'reload') bus.emit({ type: 'reload-ok', resource });
+        bus.emit({ type: 'applied', resource, kind });
       }
       break;
   }

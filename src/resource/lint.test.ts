@@ -6,7 +6,7 @@ import type { ResourceSpec } from './spec.js';
 
 const spec = (keys: string[]): ResourceSpec => ({
   file: '/c/conf.d/x.toml', name: 'x.toml', src: '/c/templates/x.tmpl', dest: '/tmp/x', keys, prefix: '/', watchKeys: keys,
-  mode: undefined, uid: undefined, gid: undefined, checkCmd: '', reloadCmd: '', wait: undefined, guard: undefined,
+  mode: undefined, uid: undefined, gid: undefined, checkCmd: '', reloadCmd: '', wait: undefined, guard: undefined, haproxy: undefined,
 });
 
 describe('lint', () => {

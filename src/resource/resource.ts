@@ -9,13 +9,13 @@ import type { Logger } from '../log/index.js';
 import type { CommandRunner } from './command.js';
 import { unifiedDiff } from './diff.js';
 import { confdFuncs } from './funcs.js';
+import { applierFor, type Applier, type ApplyResult } from './appliers/index.js';
 import {
   ResourceError,
   check,
   compare,
   destContentShowable,
   install,
-  reload,
   removeQuietly,
   stage,
   statDest,
@@ -49,10 +49,10 @@ export interface ProcessOptions {
 
 export type ProcessResult =
   | { readonly status: 'in-sync' }
-  /** dest replaced; `previous` (when known) and `content` give the diff; `reloaded`: reload_cmd ran and succeeded. */
-  | { readonly status: 'updated'; readonly previous: string | undefined; readonly content: string; readonly reloaded: boolean }
+  /** dest replaced; `previous` (when known) and `content` give the diff; `reloaded`: the service took it (reload or runtime). */
+  | { readonly status: 'updated'; readonly previous: string | undefined; readonly content: string; readonly reloaded: boolean; readonly applied?: ApplyResult }
   | { readonly status: 'would-update'; readonly diff: string }
-  | { readonly status: 'reloaded' }
+  | { readonly status: 'reloaded'; readonly applied?: ApplyResult }
   /** The guard held the change back: nothing rendered, dest untouched. */
   | { readonly status: 'held' }
   /** The same render was refused by reload_cmd and rolled back: not retried until the keys change. */
@@ -71,6 +71,8 @@ export class TemplateResource {
   private installed: Installed | undefined;
   /** A reload_cmd failed after dest was replaced: run it again next time, even if dest is then in sync. */
   reloadPending = false;
+  /** How changes reach the service (reload_cmd, haproxy's Runtime API), or none. */
+  readonly applier: Applier | undefined;
 
   private constructor(
     readonly spec: ResourceSpec,
@@ -78,7 +80,9 @@ export class TemplateResource {
     private readonly template: Template,
     /** The guard stage of a resource with [template.guard]; its store is what the template reads. */
     readonly guard: GuardStage | undefined,
-  ) {}
+  ) {
+    this.applier = applierFor(spec);
+  }
 
   /** Reads and parses the template (confd's messages: "Missing template: X", "Unable to process template X, ..."). */
   static load(spec: ResourceSpec, view: KeyView, ctx: TemplateContext): TemplateResource {
@@ -109,6 +113,7 @@ export class TemplateResource {
       this.reloadPending = old.reloadPending;
       if (old.spec.mode === this.spec.mode && old.spec.uid === this.spec.uid && old.spec.gid === this.spec.gid) this.installed = old.installed;
       if (this.guard && old.guard) this.guard.adoptFrom(old.guard);
+      if (old.applier && this.applier?.adopt) this.applier.adopt(old.applier);
     }
   }
 
@@ -138,21 +143,30 @@ export class TemplateResource {
     const cmp = compare(dest, content, target, state, this.installed);
     const cmd: CommandContext = { run: o.runCommand, timeoutMs: o.commandTimeoutMs, log: o.log, ...(o.signal ? { signal: o.signal } : {}) };
 
+    const applier = o.syncOnly ? undefined : this.applier;
+
     if (cmp.inSync) {
+      const firstRun = this.installed === undefined;
       if (state) this.installed = { content, state };
       guard?.inSync(o);
       o.log.debug(`Target config ${dest} in sync`);
-      if (this.reloadPending && !o.noop && !o.syncOnly && spec.reloadCmd !== '') {
-        o.log.info(`Retrying reload_cmd for ${dest} (it failed after the last update)`);
-        await reload(spec.reloadCmd, dest, dest, cmd);
+      if (this.reloadPending && !o.noop && applier) {
+        o.log.info(`Retrying ${applier.retryLabel} for ${dest} (it failed after the last update)`);
+        const applied = await applier.retry({ dest, command: cmd, log: o.log });
         this.reloadPending = false;
         guard?.installed(content, o);
         o.log.info(`Target config ${dest} has been updated`);
-        return { status: 'reloaded' };
+        return { status: 'reloaded', applied };
+      }
+      if (firstRun && !o.noop && applier?.reconcile) {
+        // The service may run something else than dest (restarted from an older file, changed behind our back).
+        const applied = await applier.reconcile(content, { dest, command: cmd, log: o.log });
+        if (applied) return { status: 'reloaded', applied };
       }
       return { status: 'in-sync' };
     }
     for (const r of cmp.reasons) if (state) o.log.info(r);
+    const previous = cmp.destContent ?? (state ? this.installed?.content : undefined);
 
     if (o.noop) {
       o.log.warn(`Noop mode enabled. ${dest} will not be modified`);
@@ -165,6 +179,11 @@ export class TemplateResource {
       if (state && !showable) attrs.push(hiddenDestNote(dest, state));
       if (attrs.length) diff = `${attrs.map((a) => `# ${a}`).join('\n')}\n${diff}`;
       if (diff === '') diff = `# ${dest}: would be written\n`;
+      // The command applier's plan is always "run reload_cmd": printed only for appliers with something to say.
+      if (applier && applier.name !== 'command') {
+        const plan = applier.plan(showable ? previous : undefined, content);
+        diff += `# plan (${plan.applier}): ${plan.reload ? 'reload' : 'no reload'}\n${plan.changes.map((c) => `#   ${c}\n`).join('')}`;
+      }
       o.out(diff);
       return { status: 'would-update', diff };
     }
@@ -173,54 +192,68 @@ export class TemplateResource {
 
     o.log.info(`Target config ${dest} out of sync`, { resource: spec.file, dest });
     if (state?.symlink !== undefined) o.log.info(`${dest} is a symbolic link to ${state.symlink}: replacing it with a regular file (as confd does)`);
-    let stagePath = stage(dest, content, target);
-    /** check_cmd refused records that were left out (quarantine): reported after the rest is installed. */
+    const plan = applier?.plan(previous, content);
+    // The guard's rollback puts back what dest held: kept before it is replaced (read only if not known already).
+    // A plain file only: never read through a FIFO or device.
+    const rollbackBase = guard?.spec.rollback && previous === undefined && state?.regular ? readFileSync(dest, 'utf8') : undefined;
+    // Staged (and fsynced) only when the applier installs: a runtime change reaches the service first.
+    let stagePath: string | undefined;
+    let installed = false;
+    /** check_cmd refused records that were left out (the guard's quarantine): reported after the rest is installed. */
     let quarantined: ResourceError | undefined;
-    try {
-      if (!o.syncOnly && spec.checkCmd !== '') await check(spec.checkCmd, stagePath, dest, cmd);
-      o.log.debug(`Overwriting target config ${dest}`);
-    } catch (e) {
-      if (o.keepStageFile) o.log.info(`Keeping staged file: ${stagePath}`);
-      else removeQuietly(stagePath);
-      const q = guard && e instanceof ResourceError && e.code === 'ECHECK' ? await guard.quarantine(e, (c) => check(spec.checkCmd, c, dest, cmd), () => this.render(), (c) => stage(dest, c, target)) : undefined;
-      if (guard === undefined || q === undefined) throw e;
-      quarantined = q.error;
-      content = q.content;
-      if (compare(dest, content, target, statDest(dest), this.installed).inSync) {
-        guard.inSync(o);
-        throw quarantined;
-      }
-      stagePath = stage(dest, content, target);
-    }
-    // The file being replaced: the status page's diff and, with the guard's rollback, what a failed reload puts
-    // back (read before it is gone; never through a FIFO or device).
-    const previous = cmp.destContent ?? (state ? (this.installed?.content ?? (guard?.spec.rollback && state.regular ? readFileSync(dest, 'utf8') : undefined)) : undefined);
-    const newState = install(stagePath, dest, content, target, o.log);
-    this.installed = { content, state: newState };
-    if (!o.syncOnly && spec.reloadCmd !== '') {
+    const installStaged = async (c: { readonly check: boolean }): Promise<string> => {
+      if (installed && stagePath !== undefined) return stagePath;
+      let path = (stagePath = stage(dest, content, target));
       try {
-        await reload(spec.reloadCmd, stagePath, dest, cmd);
+        if (c.check && !o.syncOnly && spec.checkCmd !== '') await check(spec.checkCmd, path, dest, cmd);
+        o.log.debug(`Overwriting target config ${dest}`);
       } catch (e) {
-        if (guard?.spec.rollback && e instanceof ResourceError) {
+        if (o.keepStageFile) o.log.info(`Keeping staged file: ${path}`);
+        else removeQuietly(path);
+        const q = guard && e instanceof ResourceError && e.code === 'ECHECK' ? await guard.quarantine(e, (c) => check(spec.checkCmd, c, dest, cmd), () => this.render(), (c) => stage(dest, c, target)) : undefined;
+        if (guard === undefined || q === undefined) throw e;
+        // The render without the refused records (they stay at their installed version) is what gets installed.
+        quarantined = q.error;
+        content = q.content;
+        if (compare(dest, content, target, statDest(dest), this.installed).inSync) {
+          guard.inSync(o);
+          throw quarantined;
+        }
+        path = stagePath = stage(dest, content, target);
+      }
+      const newState = install(path, dest, content, target, o.log);
+      this.installed = { content, state: newState };
+      installed = true;
+      return path;
+    };
+    let applied: ApplyResult | undefined;
+    if (applier && plan) {
+      try {
+        const planned = content;
+        applied = await applier.apply(plan, { dest, command: cmd, log: o.log, install: installStaged, replaced: () => (content === planned ? undefined : content) });
+      } catch (e) {
+        if (guard?.spec.rollback && installed && e instanceof ResourceError && e.step === 'reload') {
           // Put the previous file back and reload it: the service and dest agree again; this render is not retried.
-          const restored = await guard.rollBack(e, content, { dest, previous, target, log: o.log, reloadAgain: () => reload(spec.reloadCmd, dest, dest, cmd) }).catch((e2: unknown) => {
+          const before = previous ?? rollbackBase;
+          const restored = await guard.rollBack(e, content, { dest, previous: before, target, log: o.log, reloadAgain: async () => void (await applier.retry({ dest, command: cmd, log: o.log })) }).catch((e2: unknown) => {
             this.reloadPending = true;
             throw e2;
           });
-          this.installed = restored.state ? { content: previous ?? '', state: restored.state } : undefined;
+          this.installed = restored.state ? { content: before ?? '', state: restored.state } : undefined;
           this.reloadPending = false;
           throw restored.error;
         }
         // dest is already replaced: confd would never reload again until the next change. We retry next cycle.
-        this.reloadPending = true;
+        if (installed) this.reloadPending = true;
         throw e;
       }
     }
+    await installStaged({ check: true });
     this.reloadPending = false;
     guard?.installed(content, o);
     o.log.info(`Target config ${dest} has been updated`, { resource: spec.file, dest });
     if (quarantined) throw quarantined;
-    return { status: 'updated', previous, content, reloaded: !o.syncOnly && spec.reloadCmd !== '' };
+    return { status: 'updated', previous, content, reloaded: applied !== undefined, ...(applied ? { applied } : {}) };
   }
 }
 

@@ -13,6 +13,7 @@ import { parseWait, type WaitSpec } from '../config/index.js';
 import { ConfigError, keyLine, parseToml, tomlTypeName, where } from '../config/toml.js';
 import { lookupGroup, lookupUser } from './users.js';
 import { parseGuardSpec, type GuardSpec } from '../guard/spec.js';
+import { parseHaproxyApplierSpec, type HaproxyApplierSpec } from './appliers/spec.js';
 
 export interface ResourceSpec {
   /** The resource file (conf.d/x.toml). */
@@ -39,6 +40,8 @@ export interface ResourceSpec {
   readonly wait: WaitSpec | undefined;
   /** `[template.guard]` (confd-ts only; the Go confd ignores it): undefined when absent. */
   readonly guard: GuardSpec | undefined;
+  /** confd-ts: `[template.haproxy]`, applying changes through haproxy's Runtime API (src/resource/appliers). */
+  readonly haproxy: HaproxyApplierSpec | undefined;
 }
 
 export interface SpecContext {
@@ -51,7 +54,7 @@ export interface SpecContext {
   readonly warn: (msg: string) => void;
 }
 
-const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'allow_special_mode', 'check_cmd', 'reload_cmd', 'wait', 'guard'] as const;
+const FIELDS = ['src', 'dest', 'keys', 'prefix', 'owner', 'group', 'uid', 'gid', 'mode', 'allow_special_mode', 'check_cmd', 'reload_cmd', 'wait', 'guard', 'haproxy'] as const;
 
 /** The largest uid/gid Linux accepts: uid_t is 32 bits and (uid_t)-1 means "leave unchanged" to chown(2). */
 export const MAX_ID = 0xfffffffe;
@@ -207,6 +210,8 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
 
   const ge = values.get('guard');
   const guard = ge === undefined ? undefined : parseGuardSpec(ge.value, (k) => where(file, keyLine(text, k, 'template.guard') ?? tableLine(text, 'template.guard')), ctx.warn);
+  const he = values.get('haproxy');
+  const haproxy = he === undefined ? undefined : parseHaproxyApplierSpec(file, text, he.value, ctx.warn);
 
   return Object.freeze({
     file,
@@ -223,6 +228,7 @@ export function parseResourceSpec(file: string, text: string, ctx: SpecContext):
     reloadCmd: str('reload_cmd') ?? '',
     wait,
     guard,
+    haproxy,
   });
 }
 

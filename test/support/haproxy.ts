@@ -1,11 +1,14 @@
-// Helpers for test/haproxy.test.ts: loud skips for missing servers, polling, and a steady request stream.
+// Helpers for the haproxy tests: loud skips for missing servers, polling, a steady request stream, and the state
+// a fresh haproxy started from a written file has.
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findBinary, ServerBinaryMissingError } from '../../tools/devservers/process.js';
-import { findHaproxy } from '../../tools/devservers/haproxy.js';
+import { MAINT_MASK, RuntimeApi } from '../../src/haproxy/index.js';
+import { findBinary, freePort, ServerBinaryMissingError } from '../../tools/devservers/process.js';
+import { findHaproxy, startHaproxy } from '../../tools/devservers/haproxy.js';
 import { httpGet } from '../../tools/devservers/httpbackends.js';
 
 /** The binary's path, looking in /usr/sbin too (not on a normal user's PATH on Debian), or undefined. */
@@ -121,4 +124,36 @@ export function runChecked(command: string, args: readonly string[]): Promise<st
       else resolve(stdout + stderr);
     });
   });
+}
+
+/**
+ * `show servers state` reduced to what the configuration decides, one sorted line per server: backend, name,
+ * address, port, maintenance, user weight, health check enabled. Left out: ids (a server added at run time
+ * takes the next free one), operational state and check results (timing), the initial weight.
+ */
+export async function configuredServersState(runtimeSocket: string): Promise<string[]> {
+  const servers = await new RuntimeApi(runtimeSocket).showServersState();
+  return servers
+    .map((s) => `${s.backend} ${s.name} ${s.addr}:${s.port} ${(s.adminState & MAINT_MASK) !== 0 ? 'maint' : 'ready'} weight=${s.userWeight} check=${(s.checkState & 0x04) !== 0 ? 'on' : 'off'}`)
+    .sort();
+}
+
+/**
+ * Starts a second haproxy from a copy of `configPath` (its stats socket and every `bind` moved to fresh loopback
+ * places so it runs beside the first), returns its configuredServersState and stops it: the state a restart
+ * from the written file would have.
+ */
+export async function freshServersState(configPath: string, dir: string): Promise<string[]> {
+  const socket = join(dir, `fresh-${process.pid}-${Date.now()}.sock`);
+  let text = readFileSync(configPath, 'utf8').replace(/^(\s*stats socket )\S+/m, `$1${socket}`);
+  const binds = [...text.matchAll(/^(\s*bind )\S+/gm)];
+  for (const b of binds) text = text.replace(b[0], `${b[1]}127.0.0.1:${await freePort()}`);
+  const copy = join(dir, `fresh-${Date.now()}.cfg`);
+  writeFileSync(copy, text);
+  const hap = await startHaproxy({ configPath: copy });
+  try {
+    return await configuredServersState(socket);
+  } finally {
+    await hap.stop();
+  }
 }

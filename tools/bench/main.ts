@@ -34,6 +34,13 @@ async function main(): Promise<void> {
     const { registerBench } = await import('./register.js');
     return registerBench(process.argv.slice(2));
   }
+  if (process.argv.includes('--haproxy')) {
+    // Runtime API against reloads (issue 14): its own options and table, see tools/bench/haproxy.ts.
+    const { haproxyBench } = await import('./haproxy.js');
+    const t0 = Date.now();
+    process.exitCode = await haproxyBench(process.argv.slice(2), (line) => process.stderr.write(`bench [${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}\n`));
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(USAGE);

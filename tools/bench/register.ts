@@ -9,6 +9,7 @@
 // (bin/confd-register), so it includes Node.js starting up and the first health check.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEtcdV3Writer } from '../../src/agent/registry/etcdv3.js';
 import { createLogger } from '../../src/log/index.js';
@@ -54,6 +55,8 @@ export async function registerBench(argv: readonly string[]): Promise<void> {
     for (const [k, v] of Object.entries(process.env)) if (!/^(HAPROXY_|CONFD_)/.test(k)) env[k] = v;
     Object.assign(env, { HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: `127.0.0.1:${await freePort()}`, HAPROXY_LOG: 'stderr' });
     const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${findHaproxy()} -c -f {{.src}}`, reloadCmd: null });
+    // The example's Runtime API socket and domain map, inside the test's directory.
+    Object.assign(env, { HAPROXY_STATS_SOCKET: join(dir, 'admin.sock'), HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' });
     const args = ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'warn'];
     const first = await runConfdOnce(args, env);
     if (first.code !== 0) throw new Error(`confd -onetime failed:\n${first.output}`);

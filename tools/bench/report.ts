@@ -25,6 +25,8 @@ export const USAGE = `usage: npm run bench -- [size...] [options]
                        changes; --changes of them)
   --baseline BIN       with --metrics: compare BIN (another build's bin/confd) with this build, both without
                        the endpoint (what the events cost when nobody listens)
+  --haproxy            instead: server changes through haproxy's Runtime API against reloads
+                       (--domains N --servers N --changes N --reload-changes N; tools/bench/haproxy.ts)
 `;
 
 export interface Args {

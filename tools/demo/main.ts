@@ -2,11 +2,12 @@
 //
 // With etcd and haproxy installed: a three-member etcd cluster, three small HTTP servers standing in for the
 // seed's nginx containers, haproxy in master-worker mode, the registrations of the seed's section 4.3 written
-// with etcdctl, and `confd -watch` rendering examples/haproxy into haproxy's config and reloading it. It then
-// shows requests for Host a.b.com going round robin, a server added and one removed taking effect; then (step 8)
-// the backends of c.b.com register themselves with confd-register: one agent killed with kill -9 vanishes from
-// haproxy when its lease expires, one stopped with SIGTERM drains (weight 0) before it is withdrawn. It stops
-// everything it started (also on Ctrl-C). Without them: how to install them, and the seed's keys rendered with
+// with etcdctl, and `confd -watch` rendering examples/haproxy into haproxy's config and applying it. It then
+// shows requests for Host a.b.com going round robin, a server added and one removed taking effect through
+// haproxy's Runtime API without a reload, a new domain taking one reload; then (step 9) the backends of c.b.com
+// register themselves with confd-register: one agent killed with kill -9 vanishes from haproxy when its lease
+// expires, one stopped with SIGTERM drains (weight 0) before it is withdrawn. It stops everything it started
+// (also on Ctrl-C). Without them: how to install them, and the seed's keys rendered with
 // the file backend.
 
 import { readFileSync } from 'node:fs';
@@ -71,10 +72,14 @@ async function renderSeedWithFileBackend(): Promise<void> {
   say('Meanwhile, the seed\'s keys (section 3.4) rendered with examples/haproxy and the file backend:');
   say(`$ confd -onetime -backend file -file examples/haproxy/seed-keys.yaml -confdir ${cd.confdir}`);
   say(`  (${cd.confdir}: a copy of examples/haproxy writing to ${cd.dest})`);
-  const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', join(dir, 'state'), '-log-level', 'error'], demoEnv({}));
+  const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', join(dir, 'state'), '-log-level', 'error'], demoEnv({ HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' }));
   if (run.code !== 0) throw new Error(`confd -onetime failed:\n${run.output}`);
   say(`$ cat ${cd.dest}`);
   process.stdout.write(readFileSync(cd.dest, 'utf8'));
+  if (cd.mapDest !== undefined) {
+    say(`$ cat ${cd.mapDest}`);
+    process.stdout.write(readFileSync(cd.mapDest, 'utf8'));
+  }
 }
 
 /** Our environment without HAPROXY_* settings from the caller's shell, plus the demo's. */
@@ -149,11 +154,17 @@ async function fullDemo(): Promise<void> {
   await register('a.b.com', 'server2', n2);
   await register('b.b.com', 'server1', n3);
 
-  say('4. haproxy, configured and reloaded by confd -watch from examples/haproxy');
+  say('4. haproxy, configured by confd -watch from examples/haproxy (servers through the Runtime API, reloads for the rest)');
   const webPort = await freePort();
   const statsPort = await freePort();
-  const env = demoEnv({ HAPROXY_BIND: `127.0.0.1:${webPort}`, HAPROXY_STATS_BIND: `127.0.0.1:${statsPort}`, HAPROXY_LOG: 'stderr' });
+  const env = demoEnv({
+    HAPROXY_BIND: `127.0.0.1:${webPort}`,
+    HAPROXY_STATS_BIND: `127.0.0.1:${statsPort}`,
+    HAPROXY_STATS_SOCKET: join(dir, 'admin.sock'),
+    HAPROXY_LOG: 'stderr',
+  });
   const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${findHaproxy()} -c -f {{.src}}`, reloadCmd: null });
+  env['HAPROXY_DOMAIN_MAP'] = cd.mapDest ?? '';
   const nodes = cluster.endpoints.flatMap((e) => ['-node', e]);
   const args = ['-backend', 'etcdv3', ...nodes, '-confdir', cd.confdir, '-state-dir', join(dir, 'state')];
   // haproxy needs a config to start from: render once, start haproxy, then let the daemon reload it.
@@ -161,8 +172,10 @@ async function fullDemo(): Promise<void> {
   if (first.code !== 0) throw new Error(`confd -onetime failed:\n${first.output}`);
   const hap: HaproxyServer = await startHaproxy({ configPath: cd.dest });
   cleanups.push(() => hap.stop());
-  cd.setCommands({ reloadCmd: hap.reloadCommand });
-  dim(`haproxy -W -S ${hap.masterSocket} -f ${cd.dest}   (master pid ${hap.masterPid})`);
+  const runtimeSocket = env['HAPROXY_STATS_SOCKET']!;
+  cd.setCommands({ haproxy: { runtime_socket: runtimeSocket, master_socket: hap.masterSocket } });
+  dim(`haproxy -W -S ${hap.masterSocket} -f ${cd.dest}   (master pid ${hap.masterPid}, Runtime API ${runtimeSocket})`);
+  dim(`${cd.resourcePath}: [template.haproxy] runtime_socket = "${runtimeSocket}", master_socket = "${hap.masterSocket}"`);
   dim(`traffic on http://127.0.0.1:${webPort}/, stats page on http://127.0.0.1:${statsPort}/`);
   dim(`$ HAPROXY_BIND=127.0.0.1:${webPort} HAPROXY_STATS_BIND=127.0.0.1:${statsPort} confd -watch -backend etcdv3 ${nodes.join(' ')} -confdir ${cd.confdir}`);
   const confd: StartedProcess = startConfdWatch([...args, '-log-level', 'info'], { env });
@@ -182,33 +195,47 @@ async function fullDemo(): Promise<void> {
     dim(`$ curl -H "Host: a.b.com" -H "Cookie: ${cookie}" http://127.0.0.1:${webPort}/   -> ${r.body.trim()}`);
   }
 
-  say('6. A third server for a.b.com registers');
+  const reloadsAtStart = (await hap.showProc()).reloads;
+  const reloadsSince = async (): Promise<number> => (await hap.showProc()).reloads - reloadsAtStart;
+
+  say('6. A third server for a.b.com registers: added through haproxy\'s Runtime API, no reload');
   await register('a.b.com', 'server3', n3);
   const addMs = await waitUntil('server3 to be routed', async () => (await answers(webPort, 'a.b.com', 3)).includes('nginx-3'));
-  dim(`(routable ${addMs} ms after its registration)`);
+  dim(`(routable ${addMs} ms after its registration; haproxy reloads so far: ${await reloadsSince()})`);
   for (let i = 0; i < 3; i++) await curl(webPort, 'a.b.com');
 
-  say('7. server1 leaves');
+  say('7. server1 leaves: no new requests at once, deleted from haproxy when idle, no reload');
   await delPrefix('/nginx/a.b.com/server1/');
   const delMs = await waitUntil('server1 to be gone', async () => !(await answers(webPort, 'a.b.com', 4)).includes('nginx-1'));
-  dim(`(gone ${delMs} ms after its removal)`);
+  dim(`(gone ${delMs} ms after its removal; haproxy reloads so far: ${await reloadsSince()})`);
   for (let i = 0; i < 4; i++) await curl(webPort, 'a.b.com');
+
+  say('8. A new domain, d.b.com: a new backend, which haproxy 2.6 cannot create at run time, so one reload');
+  await register('d.b.com', 'server1', n1);
+  const newMs = await waitUntil('d.b.com to be routed', async () => (await answers(webPort, 'd.b.com', 1)).includes('nginx-1'));
+  await waitUntil('the reload to be counted', async () => (await reloadsSince()) >= 1, 5000).catch(() => 0);
+  dim(`(routable ${newMs} ms after its registration; haproxy reloads so far: ${await reloadsSince()})`);
+  await curl(webPort, 'd.b.com');
 
   await agentSection({ webPort, endpoints: cluster.endpoints, backends, dest: cd.dest, kv });
 
   const proc = await hap.showProc();
-  say(`haproxy reloaded ${proc.reloads} times (${proc.failedReloads} failed). The rendered config is:`);
+  say(`haproxy reloaded ${proc.reloads - reloadsAtStart} time(s) for these changes (${proc.failedReloads} failed). confd said:`);
+  for (const line of confd.output().split('\n')) {
+    if (/Runtime API|haproxy reloaded|haproxy reload:/.test(line)) dim(line.replace(/^\S+ \S+ /, ''));
+  }
+  say('The rendered config is:');
   const cfg = readFileSync(cd.dest, 'utf8');
   process.stdout.write(cfg.slice(cfg.indexOf('frontend webin')));
   if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output()}`);
 }
 
 /**
- * Step 8: the same backends registering themselves under c.b.com with confd-register (a lease of 2 s kept alive,
+ * Step 9: the same backends registering themselves under c.b.com with confd-register (a lease of 2 s kept alive,
  * an HTTP health check), then one agent killed with kill -9 and one stopped with SIGTERM.
  */
 async function agentSection(o: { webPort: number; endpoints: readonly string[]; backends: readonly HttpBackend[]; dest: string; kv: Etcd3 }): Promise<void> {
-  say('8. confd-register: the backends of c.b.com register themselves (lease with a 2 s TTL, health-checked)');
+  say('9. confd-register: the backends of c.b.com register themselves (lease with a 2 s TTL, health-checked)');
   const agents: StartedProcess[] = [];
   cleanups.push(async () => void (await Promise.all(agents.map((a) => a.kill('SIGKILL')))));
   const nodes = o.endpoints.flatMap((e) => ['-node', e]);

@@ -2,7 +2,7 @@
 // destinations and at a test haproxy, and the confd-ts daemon as a child process.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'smol-toml';
 import { startProcess, type StartedProcess } from '../devservers/process.js';
@@ -35,9 +35,18 @@ export interface ExampleConfdirOptions {
   readonly dir: string;
   /** Replaces the example's check_cmd (e.g. with an absolute haproxy path); null removes it. */
   readonly checkCmd?: string | null;
-  /** Replaces the example's reload_cmd; null removes it. */
+  /** Replaces the example's reload_cmd (of its main resource: haproxy's domain map has none); null removes it. */
   readonly reloadCmd?: string | null;
+  /**
+   * The `[template.haproxy]` table (runtime_socket, master_socket, ...). The example's own points at Debian's
+   * paths, which a test haproxy never uses: it is removed unless this gives one.
+   */
+  readonly haproxy?: HaproxyTable | null;
 }
+
+/** `[template.haproxy]` keys, as written in the TOML. */
+export type HaproxyTable = Readonly<Record<string, string>>;
+
 
 export interface ExampleConfdir {
   readonly confdir: string;
@@ -45,8 +54,10 @@ export interface ExampleConfdir {
   readonly resourcePath: string;
   /** Where the rendered file goes (inside `dir`). */
   readonly dest: string;
-  /** Rewrites the resource's check_cmd / reload_cmd (null removes), as the options above. */
-  setCommands(o: { checkCmd?: string | null; reloadCmd?: string | null }): void;
+  /** haproxy: where the domain map goes (inside `dir`); the config must be rendered with HAPROXY_DOMAIN_MAP set to it. */
+  readonly mapDest?: string;
+  /** Rewrites the resource's check_cmd / reload_cmd / [template.haproxy] (null removes), as the options above. */
+  setCommands(o: { checkCmd?: string | null; reloadCmd?: string | null; haproxy?: HaproxyTable | null }): void;
 }
 
 /** Copies examples/<example> into `dir/confd`, with dest inside `dir/out` and the commands replaced. */
@@ -59,25 +70,44 @@ export function prepareExampleConfdir(o: ExampleConfdirOptions): ExampleConfdir 
   for (const name of readdirSync(join(src, 'templates'))) {
     copyFileSync(join(src, 'templates', name), join(confdir, 'templates', name));
   }
+  // Every resource of the example (haproxy has a second one, the domain map), each writing into dir/out.
   const tomlName = `${o.example}.toml`;
-  const original = parse(readFileSync(join(src, 'conf.d', tomlName), 'utf8'));
-  const template = original['template'];
-  if (typeof template !== 'object' || template === null || Array.isArray(template)) {
-    throw new Error(`examples/${o.example}/conf.d/${tomlName}: no [template] table`);
-  }
-  const dest = join(o.dir, 'out', o.example === 'haproxy' ? 'haproxy.cfg' : 'nginx.conf');
-  const resourcePath = join(confdir, 'conf.d', tomlName);
-  let table: Record<string, unknown> = { ...(template as Record<string, unknown>), dest };
-  const apply = (c: { checkCmd?: string | null; reloadCmd?: string | null }): void => {
-    table = { ...table };
-    if (c.checkCmd === null) delete table['check_cmd'];
-    else if (c.checkCmd !== undefined) table['check_cmd'] = c.checkCmd;
-    if (c.reloadCmd === null) delete table['reload_cmd'];
-    else if (c.reloadCmd !== undefined) table['reload_cmd'] = c.reloadCmd;
-    writeFileSync(resourcePath, stringify({ template: table }));
+  const resources = readdirSync(join(src, 'conf.d'))
+    .filter((n) => n.endsWith('.toml'))
+    .map((name) => {
+      const original = parse(readFileSync(join(src, 'conf.d', name), 'utf8'));
+      const template = original['template'];
+      if (typeof template !== 'object' || template === null || Array.isArray(template)) {
+        throw new Error(`examples/${o.example}/conf.d/${name}: no [template] table`);
+      }
+      const t = template as Record<string, unknown>;
+      const dest = join(o.dir, 'out', basename(String(t['dest'])));
+      const own = t['haproxy'];
+      // The example's own [template.haproxy] keys that are not about where haproxy is (kind = "map").
+      const kind = typeof own === 'object' && own !== null && 'kind' in own ? { kind: String((own as Record<string, unknown>)['kind']) } : {};
+      const table: Record<string, unknown> = { ...t, dest };
+      delete table['haproxy'];
+      return { name, path: join(confdir, 'conf.d', name), dest, table, kind, main: name === tomlName };
+    });
+  const main = resources.find((r) => r.main);
+  if (!main) throw new Error(`examples/${o.example}/conf.d/${tomlName} does not exist`);
+  const apply = (c: { checkCmd?: string | null; reloadCmd?: string | null; haproxy?: HaproxyTable | null }): void => {
+    for (const r of resources) {
+      const table = r.table;
+      if (c.haproxy === null) delete table['haproxy'];
+      else if (c.haproxy !== undefined) table['haproxy'] = { ...c.haproxy, ...r.kind };
+      if (r.main) {
+        if (c.checkCmd === null) delete table['check_cmd'];
+        else if (c.checkCmd !== undefined) table['check_cmd'] = c.checkCmd;
+        if (c.reloadCmd === null) delete table['reload_cmd'];
+        else if (c.reloadCmd !== undefined) table['reload_cmd'] = c.reloadCmd;
+      }
+      writeFileSync(r.path, stringify({ template: table }));
+    }
   };
   apply(o);
-  return { confdir, resourcePath, dest, setCommands: apply };
+  const maps = resources.filter((r) => !r.main).map((r) => r.dest);
+  return { confdir, resourcePath: main.path, dest: main.dest, ...(maps[0] !== undefined ? { mapDest: maps[0] } : {}), setCommands: apply };
 }
 
 export interface ConfdRun {
