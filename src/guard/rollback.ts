@@ -25,7 +25,7 @@ export async function rollBack(o: RollbackInput): Promise<FileState | undefined>
     const stagePath = stage(o.dest, o.previous, o.target);
     state = install(stagePath, o.dest, o.previous, o.target, o.log);
   }
-  o.log.info(`Restored the previous ${o.dest}; running reload_cmd again`);
+  o.log.info(`Restored the previous ${o.dest}; reloading again`);
   await o.reloadAgain();
   return state;
 }
