@@ -29,6 +29,7 @@ import {
   typeString,
   zeroValue,
 } from '../govalue/index.js';
+import { decodeBytes, encodeBytes } from '../govalue/bytes.js';
 import { sortedEntries } from './fmtsort.js';
 import { MAX_RUNE, RUNE_ERROR, canBackquote, formatFloat, isPrint, quote, quoteRune, quoteToASCII, runeCount, truncateRunes } from './strconv.js';
 
@@ -92,13 +93,6 @@ function argTypeName(v: unknown): string {
 function isExported(name: string): boolean {
   const c = name.charCodeAt(0);
   return !(c >= 0x61 && c <= 0x7a) && c !== 0x5f; // not a lower-case letter or '_'
-}
-
-function utf8Bytes(s: string): Uint8Array {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.from(s, 'utf8');
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
 }
 
 function sliceBytes(arr: readonly unknown[]): Uint8Array {
@@ -459,9 +453,9 @@ export class Printer {
       case C.s:
         return this.fmtS(v);
       case C.x:
-        return this.fmtSbx(utf8Bytes(v), false);
+        return this.fmtSbx(encodeBytes(v), false);
       case C.X:
-        return this.fmtSbx(utf8Bytes(v), true);
+        return this.fmtSbx(encodeBytes(v), true);
       case C.q:
         return this.fmtQ(v);
     }
@@ -497,13 +491,13 @@ export class Printer {
         return;
       }
       case C.s:
-        return this.fmtS(Buffer.from(sliceBytes(arr ?? [])).toString('utf8'));
+        return this.fmtS(decodeBytes(sliceBytes(arr ?? [])));
       case C.x:
         return this.fmtSbx(sliceBytes(arr ?? []), false);
       case C.X:
         return this.fmtSbx(sliceBytes(arr ?? []), true);
       case C.q:
-        return this.fmtQ(Buffer.from(sliceBytes(arr ?? [])).toString('utf8'));
+        return this.fmtQ(decodeBytes(sliceBytes(arr ?? [])));
     }
     this.printSlice(arr, t, verb, depth);
   }

@@ -8,7 +8,7 @@
 //   ------------------------------  -----------------------------------------------------------------
 //   nil (untyped / nil interface)   null
 //   bool                            boolean
-//   string                          string (UTF-16 in memory; lengths and indexes are computed in UTF-8 bytes)
+//   string                          string: valid UTF-8 as text, other bytes escaped (see bytes.ts)
 //   int                             number (always an integer), or bigint when outside ±(2^53-1)
 //   float64                         GoFloat
 //   other numeric types             GoTyped (int8..int64, uint..uint64, uintptr, float32), v: number | bigint
@@ -289,12 +289,7 @@ export function numericValue(v: unknown): number | bigint | undefined {
   return undefined;
 }
 
-/** Byte length of a Go string (Go strings are UTF-8 bytes). */
-export function byteLength(s: string): number {
-  // Fast path: pure ASCII strings are the common case in configs.
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
-  return s.length;
-}
+export { byteLength } from './bytes.js';
 
 /** Build a template function value from a signature and an implementation. */
 export function goFunc(

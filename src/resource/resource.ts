@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Template, TemplateParseError } from '../gotemplate/index.js';
 import type { Logger } from '../log/index.js';
 import type { CommandRunner } from './command.js';
+import { showEscapedBytes, decodeBytes } from '../govalue/bytes.js';
 import { unifiedDiff } from './diff.js';
 import { confdFuncs } from './funcs.js';
 import {
@@ -68,7 +69,7 @@ export class TemplateResource {
   static load(spec: ResourceSpec, view: KeyView, ctx: TemplateContext): TemplateResource {
     let text: string;
     try {
-      text = readFileSync(spec.src, 'utf8');
+      text = decodeBytes(readFileSync(spec.src)); // Go templates are bytes: text outside actions is copied as is
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ResourceError(code === 'ENOENT' ? `Missing template: ${spec.src}` : `cannot read template ${spec.src}: ${(e as Error).message}`, 'render', 'ETEMPLATE', { cause: e });
@@ -135,9 +136,10 @@ export class TemplateResource {
       o.log.warn(`Noop mode enabled. ${dest} will not be modified`);
       const old = cmp.destContent ?? (state ? this.installed?.content ?? '' : '');
       let diff = unifiedDiff(old, content, { oldName: state ? dest : '/dev/null', newName: `${dest} (rendered from ${spec.src})` });
-      const attrs = cmp.reasons.filter((r) => !r.endsWith('has different content') && !r.endsWith('does not exist'));
+      const attrs = cmp.reasons.filter((r) => !r.includes(' has md5sum ') && !r.endsWith('does not exist'));
       if (attrs.length) diff = `${attrs.map((a) => `# ${a}`).join('\n')}\n${diff}`;
       if (diff === '') diff = `# ${dest}: would be written\n`;
+      diff = showEscapedBytes(diff); // bytes that are not UTF-8 print as \xff, not as U+FFFD
       o.out(diff);
       return { status: 'would-update', diff };
     }
