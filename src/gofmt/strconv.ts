@@ -83,12 +83,12 @@ function quoteWith(s: string, quote: number, asciiOnly: boolean): string {
     }
     const r = runeAt(s, i);
     const w = r >= 0x10000 ? 2 : 1;
-    if (r >= 0x80 && !asciiOnly && isPrint(r)) {
+    const b = r === RUNE_ERROR ? escapedByteAt(s, i) : -1; // an invalid byte (govalue/bytes.ts)
+    if (r >= 0x80 && b < 0 && !asciiOnly && isPrint(r)) {
       i += w;
       continue;
     }
     if (i > start) out += s.slice(start, i);
-    const b = r === RUNE_ERROR ? escapedByteAt(s, i) : -1;
     if (b >= 0) out += hexRune('\\x', b, 2); // an invalid byte: Go's `\xff`
     else if (r === quote || r === 0x5c) out += '\\' + String.fromCharCode(r);
     else out += escapeRune(r);
