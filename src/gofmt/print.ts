@@ -15,6 +15,7 @@
 
 import {
   GO_STRING,
+  GoComplex,
   GoError,
   GoFloat,
   GoFunc,
@@ -444,6 +445,32 @@ export class Printer {
     this.badVerb(verb);
   }
 
+  /** Go's fmtComplex: "(re+imi)", each part printed with the verb, the imaginary part always signed. */
+  private fmtComplex(v: GoComplex, size: 64 | 128, verb: number): void {
+    switch (verb) {
+      case C.v:
+      case C.b:
+      case C.g:
+      case C.G:
+      case C.x:
+      case C.X:
+      case C.f:
+      case C.F:
+      case C.e:
+      case C.E: {
+        const oldPlus = this.plus;
+        this.buf += '(';
+        this.fmtFloat(v.re, size === 64 ? 32 : 64, verb);
+        this.plus = true; // the imaginary part always has a sign
+        this.fmtFloat(v.im, size === 64 ? 32 : 64, verb);
+        this.buf += 'i)';
+        this.plus = oldPlus;
+        return;
+      }
+    }
+    this.badVerb(verb);
+  }
+
   private fmtString(v: string, verb: number): void {
     switch (verb) {
       case C.v:
@@ -626,6 +653,7 @@ export class Printer {
         return this.fmtBool(arg, verb);
     }
     if (arg instanceof GoFloat) return this.fmtFloat(arg.v, 64, verb);
+    if (arg instanceof GoComplex) return this.fmtComplex(arg, 128, verb);
     if (arg instanceof GoTyped) {
       if (arg.type.kind === 'float') return this.fmtFloat(Number(arg.v), arg.type.name === 'float32' ? 32 : 64, verb);
       return this.fmtIntegerValue(arg.v, !isUnsignedName(arg.type.name), verb);
@@ -686,6 +714,8 @@ export class Printer {
         const n = v instanceof GoFloat || v instanceof GoTyped ? Number(v.v) : typeof v === 'number' ? v : 0;
         return this.fmtFloat(n, t.name === 'float32' ? 32 : 64, verb);
       }
+      case 'complex':
+        return this.fmtComplex(v instanceof GoComplex ? v : new GoComplex(0, 0), t.name === 'complex64' ? 64 : 128, verb);
       case 'string':
         return this.fmtString(v as string, verb);
       case 'map':

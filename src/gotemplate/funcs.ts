@@ -13,6 +13,7 @@ import { formatPlan, isPrint, sprint, sprintf, sprintln } from '../gofmt/index.j
 import {
   GO_STRING,
   GO_TYPE,
+  GoComplex,
   GoError,
   GoFloat,
   GoFunc,
@@ -88,6 +89,7 @@ export function truth(v: unknown): boolean {
       if (Array.isArray(v)) return v.length > 0;
       if (v instanceof Map) return v.size > 0;
       if (v instanceof GoFloat) return v.v !== 0;
+      if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
       if (v instanceof GoTyped) return v.v != 0; // eslint-disable-line eqeqeq -- number | bigint
       return true; // structs, non-nil pointers, funcs, errors
   }
@@ -321,6 +323,7 @@ function basicKind(v: unknown): Kind {
       return Kind.String;
     case 'object':
       if (v instanceof GoFloat) return Kind.Float;
+      if (v instanceof GoComplex) return Kind.Complex;
       if (v instanceof GoTyped) return v.type.kind === 'float' ? Kind.Float : v.type.name.startsWith('u') ? Kind.Uint : Kind.Int;
   }
   return Kind.Invalid;
@@ -403,6 +406,9 @@ export function eq(arg1: unknown, ...arg2: unknown[]): boolean {
         case Kind.Int:
         case Kind.Uint:
           t = num(arg1) == num(arg); // eslint-disable-line eqeqeq
+          break;
+        case Kind.Complex:
+          t = (arg1 as GoComplex).re === (arg as GoComplex).re && (arg1 as GoComplex).im === (arg as GoComplex).im;
           break;
         default: {
           const r1 = reflectKind(arg1);
