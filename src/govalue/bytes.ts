@@ -17,8 +17,13 @@ const ESC_HI = 0xdcff;
 const REPLACEMENT = '\ufffd';
 /** Any surrogate code unit: the only strings that need the slow paths below. */
 const SURROGATE = /[\ud800-\udfff]/;
-/** A lone surrogate (not part of a valid pair). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * String.prototype.isWellFormed (ES2024, in Node 20): false iff s has a lone surrogate, which every escaped byte is.
+ * V8 answers it without a scan for one-byte strings (all ASCII/Latin-1 output), where a regexp test reads the whole
+ * rendered file.
+ */
+const wellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** Whether code unit c at s[i] is an escaped byte (a lone U+DC80..U+DCFF). */
 function isEscapeAt(s: string, i: number, c: number): boolean {
@@ -30,7 +35,7 @@ function isEscapeAt(s: string, i: number, c: number): boolean {
 
 /** Whether s holds escaped bytes (that is, its Go bytes are not valid UTF-8). */
 export function hasEscapedBytes(s: string): boolean {
-  if (!SURROGATE.test(s)) return false;
+  if (wellFormed(s)) return false;
   for (let i = 0; i < s.length; i++) if (isEscapeAt(s, i, s.charCodeAt(i))) return true;
   return false;
 }
@@ -85,7 +90,7 @@ function validSequenceLength(b: Uint8Array, i: number): number {
 
 /** The Go bytes of s: its UTF-8 encoding with escaped bytes turned back into the bytes they stand for. */
 export function encodeBytes(s: string): Buffer {
-  if (!SURROGATE.test(s)) return Buffer.from(s, 'utf8');
+  if (wellFormed(s)) return Buffer.from(s, 'utf8');
   const parts: Buffer[] = [];
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -106,7 +111,7 @@ export function byteLength(s: string): number {
   let i = 0;
   for (; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) break;
   if (i === s.length) return s.length;
-  if (!SURROGATE.test(s)) return Buffer.byteLength(s, 'utf8');
+  if (!SURROGATE.test(s) || wellFormed(s)) return Buffer.byteLength(s, 'utf8');
   return encodeBytes(s).length;
 }
 
@@ -133,7 +138,7 @@ export function byteSlice(s: string, i: number, j: number): string {
  * each escaped byte becomes U+FFFD, as Go's UTF-8 decoding reads it.
  */
 export function toValidUnicode(s: string): string {
-  if (!SURROGATE.test(s) || !LONE_SURROGATE.test(s)) return s;
+  if (wellFormed(s)) return s;
   let out = '';
   let start = 0;
   for (let i = 0; i < s.length; i++) {

@@ -132,9 +132,18 @@ export function compare(dest: string, content: string, target: Target, state: Fi
     }
     sameContent = destContent === content;
   }
-  // confd's line (util.IsConfigChanged), which operators alert on.
-  if (!sameContent) reasons.push(`${dest} has md5sum ${md5Hex(destContent ?? cache?.content ?? '')} should be ${md5Hex(content)}`);
-  return { inSync: reasons.length === 0, reasons, destContent };
+  if (sameContent) return { inSync: reasons.length === 0, reasons, destContent };
+  // confd's line (util.IsConfigChanged), which operators alert on. Its md5 sums are made only when the reasons are
+  // read (they are logged at info): a render of a large file need not hash it twice when nobody looks.
+  const old = destContent ?? cache?.content ?? '';
+  let all: string[] | undefined;
+  return {
+    inSync: false,
+    get reasons(): readonly string[] {
+      return (all ??= [...reasons, `${dest} has md5sum ${md5Hex(old)} should be ${md5Hex(content)}`]);
+    },
+    destContent,
+  };
 }
 
 // ---- stage ---------------------------------------------------------------------------------------------------

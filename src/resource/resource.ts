@@ -130,7 +130,7 @@ export class TemplateResource {
       }
       return { status: 'in-sync' };
     }
-    for (const r of cmp.reasons) if (state) o.log.info(r);
+    if (state && o.log.enabled('info')) for (const r of cmp.reasons) o.log.info(r);
 
     if (o.noop) {
       o.log.warn(`Noop mode enabled. ${dest} will not be modified`);
