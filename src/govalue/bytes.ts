@@ -54,7 +54,7 @@ function decodeEscaping(b: Buffer): string {
   const n = b.length;
   let i = 0;
   while (i < n) {
-    const c = b[i]!;
+    const c = b[i] ?? 0;
     if (c < 0x80) {
       i++;
       continue;
@@ -75,9 +75,11 @@ function decodeEscaping(b: Buffer): string {
 
 /** Length of the valid UTF-8 sequence at b[i] (b[i] >= 0x80), or 0 if it is not one (Go's utf8.DecodeRune rules). */
 function validSequenceLength(b: Uint8Array, i: number): number {
-  const c = b[i]!;
-  const n = b.length;
-  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < n && b[i + k]! >= lo && b[i + k]! <= hi;
+  const c = b[i] ?? 0;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => {
+    const x = b[i + k];
+    return x !== undefined && x >= lo && x <= hi;
+  };
   if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
   if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
   if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no surrogates
@@ -124,7 +126,7 @@ export function isAscii(s: string): boolean {
 /** The byte at offset i of a Go string (0 <= i < byteLength(s)). */
 export function byteAt(s: string, i: number): number {
   if (i < s.length && isAscii(s)) return s.charCodeAt(i);
-  return encodeBytes(s)[i]!;
+  return encodeBytes(s)[i] ?? 0; // callers check i against byteLength(s)
 }
 
 /** Go's s[i:j]: bytes i..j-1; a cut inside a multi-byte sequence leaves escaped bytes. */

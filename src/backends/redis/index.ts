@@ -191,7 +191,11 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
   const hashEntries = async (redis: Redis, rkey: string): Promise<Array<[string, string]>> => {
     const flat = (await redis.callBuffer('HGETALL', encodeBytes(rkey))) as Buffer[];
     const pairs: Array<[string, string]> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([decodeBytes(flat[i]!), decodeBytes(flat[i + 1]!)]);
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const field = flat[i];
+      const value = flat[i + 1];
+      if (field !== undefined && value !== undefined) pairs.push([decodeBytes(field), decodeBytes(value)]);
+    }
     return pairs;
   };
 
