@@ -7,11 +7,14 @@
 
 import { readFileSync } from 'node:fs';
 import { ConfigError, earlyLogFormat, parseArgs, resolveConfig, usageText, UsageError, type ConfdConfig, type Resolved } from '../config/index.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, programName, type Logger } from '../log/index.js';
 import { boundHeapGrowth } from './heap.js';
 
+/** The Go confd's line prefix names the program as started (os.Args[0]). */
+let tag: string | undefined;
+
 function makeLogger(config: Pick<ConfdConfig, 'logLevel' | 'logFormat'>): Logger {
-  return createLogger({ level: config.logLevel, format: config.logFormat, write: writeErr });
+  return createLogger({ level: config.logLevel, format: config.logFormat, write: writeErr, tag: (tag ??= programName()) });
 }
 
 /**
@@ -135,7 +138,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
 
-  makeLogger(config).info('Starting confd');
   if (!config.onetime) {
     const heapFlag = boundHeapGrowth();
     if (heapFlag !== undefined) makeLogger(config).debug(`V8 heap growth bounded for a long-running process: ${heapFlag}`);

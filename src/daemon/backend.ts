@@ -36,7 +36,9 @@ export async function openBackend(config: ConfdConfig, log: Logger, observer?: B
   // With an SRV record the backend discovers its nodes (confd: SRV answers replace the node list).
   const srv = config.srvRecord !== '' && config.backend !== 'env' && config.backend !== 'file';
   const nodes = srv ? [] : config.nodes;
-  if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.map(redactNode).join(', ')}`);
+  // The Go confd names the YAML files for the file backend, the nodes for the others.
+  if (config.backend === 'file') log.info(`Backend source(s) set to ${config.files.join(', ')}`);
+  else if (!srv && nodes.length > 0) log.info(`Backend source(s) set to ${nodes.map(redactNode).join(', ')}`);
   const { createBackend } = await import('../backends/index.js');
   return createBackend(config.backend, backendOptions(config, nodes, log, observer));
 }

@@ -89,9 +89,11 @@ function newRunner(o: RunOptions, d: Pick<RunnerDeps, 'config' | 'log' | 'backen
 }
 
 /** The first lines every run logs, then the backend opened; undefined (logged) when it cannot be opened. */
-async function start(o: RunOptions, resolved: Resolved, log: Logger, observer?: BackendObserver): Promise<Backend | undefined> {
+async function start(o: RunOptions, resolved: Resolved, log: Logger, starting: boolean, observer?: BackendObserver): Promise<Backend | undefined> {
   for (const w of resolved.warnings) log.warn(w);
+  // The Go confd's order: "Backend set to" (initConfig), "Starting confd", then the backend's "Backend source(s)".
   log.info(`Backend set to ${resolved.config.backend}`);
+  if (starting) log.info('Starting confd');
   try {
     return await (o.openBackend ?? defaultOpenBackend)(resolved.config, log, observer);
   } catch (e) {
@@ -106,7 +108,7 @@ export async function runOnce(o: RunOptions): Promise<number> {
   const log = o.makeLogger(config);
   const signals = trapStopSignals(o.signals ?? process, () => log);
   try {
-    const backend = await start(o, o.initial, log);
+    const backend = await start(o, o.initial, log, true);
     if (!backend) return 1;
     let processed = 0;
     const runner = newRunner(o, { config, log, backend, signal: signals.stop, killSignal: signals.kill, onProcessed: () => processed++ });
@@ -186,7 +188,7 @@ export async function runDaemon(o: RunOptions): Promise<number> {
         backend = preopened;
         preopened = undefined;
       } else {
-        const opened = await start(o, resolved, log, obs.observerFor(config.backend));
+        const opened = await start(o, resolved, log, first, obs.observerFor(config.backend));
         if (!opened) return 1;
         backend = opened;
       }

@@ -15,6 +15,7 @@
 
 import {
   GO_STRING,
+  GoComplex,
   GoError,
   GoFloat,
   GoFunc,
@@ -29,6 +30,7 @@ import {
   typeString,
   zeroValue,
 } from '../govalue/index.js';
+import { decodeBytes, encodeBytes } from '../govalue/bytes.js';
 import { sortedEntries } from './fmtsort.js';
 import { MAX_RUNE, RUNE_ERROR, canBackquote, formatFloat, isPrint, quote, quoteRune, quoteToASCII, runeCount, truncateRunes } from './strconv.js';
 
@@ -92,13 +94,6 @@ function argTypeName(v: unknown): string {
 function isExported(name: string): boolean {
   const c = name.charCodeAt(0);
   return !(c >= 0x61 && c <= 0x7a) && c !== 0x5f; // not a lower-case letter or '_'
-}
-
-function utf8Bytes(s: string): Uint8Array {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.from(s, 'utf8');
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
 }
 
 function sliceBytes(arr: readonly unknown[]): Uint8Array {
@@ -450,6 +445,32 @@ export class Printer {
     this.badVerb(verb);
   }
 
+  /** Go's fmtComplex: "(re+imi)", each part printed with the verb, the imaginary part always signed. */
+  private fmtComplex(v: GoComplex, size: 64 | 128, verb: number): void {
+    switch (verb) {
+      case C.v:
+      case C.b:
+      case C.g:
+      case C.G:
+      case C.x:
+      case C.X:
+      case C.f:
+      case C.F:
+      case C.e:
+      case C.E: {
+        const oldPlus = this.plus;
+        this.buf += '(';
+        this.fmtFloat(v.re, size === 64 ? 32 : 64, verb);
+        this.plus = true; // the imaginary part always has a sign
+        this.fmtFloat(v.im, size === 64 ? 32 : 64, verb);
+        this.buf += 'i)';
+        this.plus = oldPlus;
+        return;
+      }
+    }
+    this.badVerb(verb);
+  }
+
   private fmtString(v: string, verb: number): void {
     switch (verb) {
       case C.v:
@@ -459,9 +480,9 @@ export class Printer {
       case C.s:
         return this.fmtS(v);
       case C.x:
-        return this.fmtSbx(utf8Bytes(v), false);
+        return this.fmtSbx(encodeBytes(v), false);
       case C.X:
-        return this.fmtSbx(utf8Bytes(v), true);
+        return this.fmtSbx(encodeBytes(v), true);
       case C.q:
         return this.fmtQ(v);
     }
@@ -497,13 +518,13 @@ export class Printer {
         return;
       }
       case C.s:
-        return this.fmtS(Buffer.from(sliceBytes(arr ?? [])).toString('utf8'));
+        return this.fmtS(decodeBytes(sliceBytes(arr ?? [])));
       case C.x:
         return this.fmtSbx(sliceBytes(arr ?? []), false);
       case C.X:
         return this.fmtSbx(sliceBytes(arr ?? []), true);
       case C.q:
-        return this.fmtQ(Buffer.from(sliceBytes(arr ?? [])).toString('utf8'));
+        return this.fmtQ(decodeBytes(sliceBytes(arr ?? [])));
     }
     this.printSlice(arr, t, verb, depth);
   }
@@ -632,6 +653,7 @@ export class Printer {
         return this.fmtBool(arg, verb);
     }
     if (arg instanceof GoFloat) return this.fmtFloat(arg.v, 64, verb);
+    if (arg instanceof GoComplex) return this.fmtComplex(arg, 128, verb);
     if (arg instanceof GoTyped) {
       if (arg.type.kind === 'float') return this.fmtFloat(Number(arg.v), arg.type.name === 'float32' ? 32 : 64, verb);
       return this.fmtIntegerValue(arg.v, !isUnsignedName(arg.type.name), verb);
@@ -692,6 +714,8 @@ export class Printer {
         const n = v instanceof GoFloat || v instanceof GoTyped ? Number(v.v) : typeof v === 'number' ? v : 0;
         return this.fmtFloat(n, t.name === 'float32' ? 32 : 64, verb);
       }
+      case 'complex':
+        return this.fmtComplex(v instanceof GoComplex ? v : new GoComplex(0, 0), t.name === 'complex64' ? 64 : 128, verb);
       case 'string':
         return this.fmtString(v as string, verb);
       case 'map':

@@ -1,7 +1,9 @@
 // The parts of Go's strconv that fmt needs: Quote/QuoteToASCII/QuoteRune, CanBackquote, IsPrint and FormatFloat.
 //
-// Go strings are UTF-8 bytes, ours are UTF-16. Everything here works on code points; a lone surrogate (which no
-// Go string can produce, since encoding it to UTF-8 yields U+FFFD) is treated as U+FFFD.
+// Go strings are UTF-8 bytes, ours are UTF-16 with invalid bytes escaped (govalue/bytes.ts). Everything here works
+// on code points; an escaped byte reads as U+FFFD of width one byte, as Go's utf8.DecodeRuneInString reads it.
+
+import { escapedByteAt } from '../govalue/bytes.js';
 
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- ported line by line from Go, whose indexing is
    bounds-checked at run time: each `!` marks an index the code around it (a loop bound, a length check) keeps in
@@ -81,12 +83,14 @@ function quoteWith(s: string, quote: number, asciiOnly: boolean): string {
     }
     const r = runeAt(s, i);
     const w = r >= 0x10000 ? 2 : 1;
-    if (r >= 0x80 && !asciiOnly && isPrint(r)) {
+    const b = r === RUNE_ERROR ? escapedByteAt(s, i) : -1; // an invalid byte (govalue/bytes.ts)
+    if (r >= 0x80 && b < 0 && !asciiOnly && isPrint(r)) {
       i += w;
       continue;
     }
     if (i > start) out += s.slice(start, i);
-    if (r === quote || r === 0x5c) out += '\\' + String.fromCharCode(r);
+    if (b >= 0) out += hexRune('\\x', b, 2); // an invalid byte: Go's `\xff`
+    else if (r === quote || r === 0x5c) out += '\\' + String.fromCharCode(r);
     else out += escapeRune(r);
     i += w;
     start = i;
@@ -118,6 +122,7 @@ export function canBackquote(s: string): boolean {
     const c = s.charCodeAt(i);
     if (c >= 0x80) {
       if (c === 0xfeff) return false; // BOMs are invisible
+      if (escapedByteAt(s, i) >= 0) return false; // invalid UTF-8
       continue; // other multibyte runes are assumed printable
     }
     if ((c < 0x20 && c !== 0x09) || c === 0x60 || c === 0x7f) return false;

@@ -1,7 +1,6 @@
 // Port of Go 1.19 text/template exec_test.go (execTests, cmpTests, TestInterfaceValues and the smaller Test*
 // functions) onto the govalue model. Go's T is rebuilt below with GO_TYPE/GO_METHODS for what the model can
-// express. Rows NOT ported, by reason (80 execTests rows, 11 cmpTests rows):
-// - complex numbers (not in the value model): 10 execTests rows, 5 cmpTests rows;
+// express. Rows NOT ported, by reason (70 execTests rows, 6 cmpTests rows):
 // - pointers to non-struct values, unsafe.Pointer, nil pointers with methods (V2, W2) and typed nil maps/pointers
 //   that Go keeps apart from a nil interface (the model has one null): 17 execTests rows, 6 cmpTests rows
 //   (incl. "eq .Map .V1", which Go rejects because its nil map still has kind Map);
@@ -18,6 +17,7 @@ import {
   GO_METHODS,
   GO_STRING,
   GO_TYPE,
+  GoComplex,
   GoError,
   GoFloat,
   GoTyped,
@@ -56,7 +56,7 @@ const T_T: StructType = {
   kind: 'struct',
   name: 'template.T',
   fields: fields([
-    ['True', T.bool], ['I', T.int], ['U16', T.uint16], ['X', T.string], ['S', T.string], ['FloatZero', T.float64],
+    ['True', T.bool], ['I', T.int], ['U16', T.uint16], ['X', T.string], ['S', T.string], ['FloatZero', T.float64], ['ComplexZero', T.complex128],
     ['U', T.ptr(U_T)], ['V0', V_T], ['V1', T.ptr(V_T)], ['W0', W_T], ['W1', T.ptr(W_T)],
     ['SI', SLICE_INT], ['SIEmpty', SLICE_INT], ['SB', T.slice(T.bool)], ['AI', SLICE_INT],
     ['MSI', T.map(T.string, T.int)], ['MSIone', T.map(T.string, T.int)], ['MSIEmpty', T.map(T.string, T.int)],
@@ -98,6 +98,7 @@ function zeroOf(t: GoType): unknown {
     case 'string': return '';
     case 'int': return t.name === 'int' ? 0 : new GoTyped(t, 0);
     case 'float': return new GoFloat(0);
+    case 'complex': return new GoComplex(0, 0);
     case 'slice': return goSlice(t.elem, []);
     case 'struct': return { [GO_TYPE]: t, j: 0 };
     default: return null;
@@ -180,6 +181,7 @@ const execTests: Row[] = [
   ['ideal int', '{{typeOf 3}}', 'int', 0, true],
   ['ideal float', '{{typeOf 1.0}}', 'float64', 0, true],
   ['ideal exp float', '{{typeOf 1e1}}', 'float64', 0, true],
+  ['ideal complex', '{{typeOf 1i}}', 'complex128', 0, true],
   ['ideal int', '{{typeOf ' + bigInt + '}}', 'int', 0, true],
   ['ideal too big', '{{typeOf ' + bigUint + '}}', '', 0, false],
   ['ideal nil without type', '{{nil}}', '', 0, false],
@@ -289,6 +291,8 @@ const execTests: Row[] = [
   ['if 0', '{{if 0}}NON-ZERO{{else}}ZERO{{end}}', 'ZERO', tVal, true],
   ['if 1.5', '{{if 1.5}}NON-ZERO{{else}}ZERO{{end}}', 'NON-ZERO', tVal, true],
   ['if 0.0', '{{if .FloatZero}}NON-ZERO{{else}}ZERO{{end}}', 'ZERO', tVal, true],
+  ['if 1.5i', '{{if 1.5i}}NON-ZERO{{else}}ZERO{{end}}', 'NON-ZERO', tVal, true],
+  ['if 0.0i', '{{if .ComplexZero}}NON-ZERO{{else}}ZERO{{end}}', 'ZERO', tVal, true],
   ['if emptystring', '{{if ``}}NON-EMPTY{{else}}EMPTY{{end}}', 'EMPTY', tVal, true],
   ['if string', '{{if `notempty`}}NON-EMPTY{{else}}EMPTY{{end}}', 'NON-EMPTY', tVal, true],
   ['if emptyslice', '{{if .SIEmpty}}NON-EMPTY{{else}}EMPTY{{end}}', 'EMPTY', tVal, true],
@@ -308,11 +312,13 @@ const execTests: Row[] = [
   ['println', '{{println 1 2 3}}', '1 2 3\n', tVal, true],
   ['printf int', '{{printf "%04x" 127}}', '007f', tVal, true],
   ['printf float', '{{printf "%g" 3.5}}', '3.5', tVal, true],
+  ['printf complex', '{{printf "%g" 1+7i}}', '(1+7i)', tVal, true],
   ['printf string', '{{printf "%s" "hello"}}', 'hello', tVal, true],
   ['printf function', '{{printf "%#q" zeroArgs}}', '`zeroArgs`', tVal, true],
   ['printf field', '{{printf "%s" .U.V}}', 'v', tVal, true],
   ['printf method', '{{printf "%s" .Method0}}', 'M0', tVal, true],
   ['printf dot', '{{with .I}}{{printf "%d" .}}{{end}}', '17', tVal, true],
+  ['printf lots', '{{printf "%d %s %g %s" 127 "hello" 7-3i .Method0}}', '127 hello (7-3i) M0', tVal, true],
   ['printf var', '{{with $x := .I}}{{printf "%d" $x}}{{end}}', '17', tVal, true],
   // HTML.
   ['html', '{{html "<script>alert(\\"XSS\\");</script>"}}', '&lt;script&gt;alert(&#34;XSS&#34;);&lt;/script&gt;', null, true],
@@ -385,6 +391,8 @@ const execTests: Row[] = [
   ['with 0', '{{with 0}}{{.}}{{else}}ZERO{{end}}', 'ZERO', tVal, true],
   ['with 1.5', '{{with 1.5}}{{.}}{{else}}ZERO{{end}}', '1.5', tVal, true],
   ['with 0.0', '{{with .FloatZero}}{{.}}{{else}}ZERO{{end}}', 'ZERO', tVal, true],
+  ['with 1.5i', '{{with 1.5i}}{{.}}{{else}}ZERO{{end}}', '(0+1.5i)', tVal, true],
+  ['with 0.0i', '{{with .ComplexZero}}{{.}}{{else}}ZERO{{end}}', 'ZERO', tVal, true],
   ['with emptystring', '{{with ``}}{{.}}{{else}}EMPTY{{end}}', 'EMPTY', tVal, true],
   ['with string', '{{with `notempty`}}{{.}}{{else}}EMPTY{{end}}', 'notempty', tVal, true],
   ['with emptyslice', '{{with .SIEmpty}}{{.}}{{else}}EMPTY{{end}}', 'EMPTY', tVal, true],
@@ -469,10 +477,12 @@ const execTests: Row[] = [
   ['bug16b', '{{1|printf}}', '', tVal, false],
   ['bug16c', '{{1.1|printf}}', '', tVal, false],
   ['bug16d', "{{'x'|printf}}", '', tVal, false],
+  ['bug16e', '{{0i|printf}}', '', tVal, false],
   ['bug16f', '{{true|twoArgs "xxx"}}', '', tVal, false],
   ['bug16g', '{{"aaa" |twoArgs "bbb"}}', 'twoArgs=bbbaaa', tVal, true],
   ['bug16h', '{{1|oneArg}}', '', tVal, false],
   ['bug16i', '{{"aaa"|oneArg}}', 'oneArg=aaa', tVal, true],
+  ['bug16j', '{{1+2i|printf "%v"}}', '(1+2i)', tVal, true],
   ['bug16k', '{{"aaa"|printf }}', 'aaa', tVal, true],
   ['bug18a', "{{eq . '.'}}", 'true', 46, true],
   ['bug18b', "{{eq . 'e'}}", 'true', 101, true],
@@ -523,10 +533,10 @@ test('cmpTests (TestComparison)', () => {
     NilIface: null,
   };
   const cmpTests: [string, string, boolean][] = [
-    ['eq true true', 'true', true], ['eq true false', 'false', true], ['eq 1.5 1.5', 'true', true], ['eq 1.5 2.5', 'false', true],
+    ['eq true true', 'true', true], ['eq true false', 'false', true], ['eq 1+2i 1+2i', 'true', true], ['eq 1+2i 1+3i', 'false', true], ['eq 1.5 1.5', 'true', true], ['eq 1.5 2.5', 'false', true],
     ['eq 1 1', 'true', true], ['eq 1 2', 'false', true], ['eq `xy` `xy`', 'true', true], ['eq `xy` `xyz`', 'false', true],
     ['eq .Uthree .Uthree', 'true', true], ['eq .Uthree .Ufour', 'false', true], ['eq 3 4 5 6 3', 'true', true], ['eq 3 4 5 6 7', 'false', true],
-    ['ne true true', 'false', true], ['ne true false', 'true', true], ['ne 1.5 1.5', 'false', true], ['ne 1.5 2.5', 'true', true],
+    ['ne true true', 'false', true], ['ne true false', 'true', true], ['ne 1+2i 1+2i', 'false', true], ['ne 1+2i 1+3i', 'true', true], ['ne 1.5 1.5', 'false', true], ['ne 1.5 2.5', 'true', true],
     ['ne 1 1', 'false', true], ['ne 1 2', 'true', true], ['ne `xy` `xy`', 'false', true], ['ne `xy` `xyz`', 'true', true],
     ['ne .Uthree .Uthree', 'false', true], ['ne .Uthree .Ufour', 'true', true],
     ['lt 1.5 1.5', 'false', true], ['lt 1.5 2.5', 'true', true], ['lt 1 1', 'false', true], ['lt 1 2', 'true', true],
@@ -555,7 +565,7 @@ test('cmpTests (TestComparison)', () => {
     ['eq .NilIface .Iface1', 'false', true], ['eq .NilIface 0', 'false', true], ['eq 0 .NilIface', 'false', true],
     ['eq .Map .Map', 'true', true], ['eq .Map nil', 'true', true], ['eq nil .Map', 'true', true], ['eq .Map .NonNilMap', 'false', true],
     // Errors
-    ['eq `xy` 1', '', false], ['eq 2 2.0', '', false], ['lt true true', '', false], ['eq .NonNilMap .NonNilMap', '', false],
+    ['eq `xy` 1', '', false], ['eq 2 2.0', '', false], ['lt true true', '', false], ['lt 1+0i 1+0i', '', false], ['eq .NonNilMap .NonNilMap', '', false],
   ];
   for (const [expr, truth, ok] of cmpTests) {
     let got = '';

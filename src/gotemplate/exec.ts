@@ -20,6 +20,7 @@ import {
   GO_METHODS,
   GO_STRING,
   GO_TYPE,
+  GoComplex,
   GoError,
   GoFloat,
   GoFunc,
@@ -1431,6 +1432,9 @@ function specializeArg(a: ArgCode, typ: ParamType | null): Eval {
       }
       if (n.type === NodeType.Number && n.isInt) return constant(n, intConstant(typ, n.int64));
       return fail(n, `expected integer; found ${n.toString()}`);
+    case 'complex':
+      if (n.type === NodeType.Number && n.isComplex) return constant(n, new GoComplex(n.complexRe, n.complexIm));
+      return fail(n, `expected complex; found ${n.toString()}`);
   }
   return fail(n, `can't handle ${n.toString()} for arg of type ${typeString(typ)}`);
 }
@@ -1474,7 +1478,7 @@ function intConstant(t: GoType & { kind: 'int' }, v: bigint): unknown {
  */
 function idealConstant(n: NumberNode): Eval {
   const text = n.text;
-  if (n.isComplex) return fail(n, `complex constants are not supported: ${text}`);
+  if (n.isComplex) return constant(n, new GoComplex(n.complexRe, n.complexIm)); // incontrovertible
   const isHexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
   const isRuneInt = text.length > 0 && text[0] === "'";
   if (n.isFloat && !isHexInt && !isRuneInt && /[.eEpP]/.test(text)) return constant(n, new GoFloat(n.float64));

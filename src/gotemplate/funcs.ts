@@ -8,10 +8,12 @@
    paths of the engine. */
 
 import { compareStrings } from '../gofmt/fmtsort.js';
+import { byteAt, byteSlice, encodeBytes } from '../govalue/bytes.js';
 import { formatPlan, isPrint, sprint, sprintf, sprintln } from '../gofmt/index.js';
 import {
   GO_STRING,
   GO_TYPE,
+  GoComplex,
   GoError,
   GoFloat,
   GoFunc,
@@ -87,6 +89,7 @@ export function truth(v: unknown): boolean {
       if (Array.isArray(v)) return v.length > 0;
       if (v instanceof Map) return v.size > 0;
       if (v instanceof GoFloat) return v.v !== 0;
+      if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
       if (v instanceof GoTyped) return v.v != 0; // eslint-disable-line eqeqeq -- number | bigint
       return true; // structs, non-nil pointers, funcs, errors
   }
@@ -191,10 +194,10 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
   for (const idx of indexes) {
     if (item === null || item === undefined) throw new CallError('index of nil pointer');
     if (typeof item === 'string') {
-      const bytes = Buffer.from(item, 'utf8');
-      const x = indexArg(idx, bytes.length);
-      if (x === bytes.length) throw new CallError(`index out of range: ${x}`);
-      item = new GoTyped(UINT8, bytes[x]!);
+      const n = byteLength(item);
+      const x = indexArg(idx, n);
+      if (x === n) throw new CallError(`index out of range: ${x}`);
+      item = new GoTyped(UINT8, byteAt(item, x));
     } else if (Array.isArray(item)) {
       const x = indexArg(idx, item.length);
       if (x === item.length) throw new CallError(`index out of range: ${x}`);
@@ -215,11 +218,9 @@ function slice(item: unknown, ...indexes: unknown[]): unknown {
   if (indexes.length > 3) throw new CallError(`too many slice indexes: ${indexes.length}`);
   let cap: number;
   let len: number;
-  let bytes: Buffer | null = null;
   if (typeof item === 'string') {
     if (indexes.length === 3) throw new CallError('cannot 3-index slice a string');
-    bytes = Buffer.from(item, 'utf8');
-    cap = len = bytes.length;
+    cap = len = byteLength(item);
   } else if (Array.isArray(item)) {
     cap = len = item.length;
   } else {
@@ -230,7 +231,7 @@ function slice(item: unknown, ...indexes: unknown[]): unknown {
   // given item[i:j], make sure i <= j.
   if (idx[0]! > idx[1]!) throw new CallError(`invalid slice index: ${idx[0]} > ${idx[1]}`);
   if (indexes.length === 3 && idx[1]! > idx[2]!) throw new CallError(`invalid slice index: ${idx[1]} > ${idx[2]}`);
-  if (bytes !== null) return bytes.subarray(idx[0], idx[1]).toString('utf8');
+  if (typeof item === 'string') return byteSlice(item, idx[0]!, idx[1]!);
   const arr = item as GoSlice;
   return goSlice(elemTypeOf(arr), arr.slice(idx[0], idx[1]));
 }
@@ -322,6 +323,7 @@ function basicKind(v: unknown): Kind {
       return Kind.String;
     case 'object':
       if (v instanceof GoFloat) return Kind.Float;
+      if (v instanceof GoComplex) return Kind.Complex;
       if (v instanceof GoTyped) return v.type.kind === 'float' ? Kind.Float : v.type.name.startsWith('u') ? Kind.Uint : Kind.Int;
   }
   return Kind.Invalid;
@@ -404,6 +406,9 @@ export function eq(arg1: unknown, ...arg2: unknown[]): boolean {
         case Kind.Int:
         case Kind.Uint:
           t = num(arg1) == num(arg); // eslint-disable-line eqeqeq
+          break;
+        case Kind.Complex:
+          t = (arg1 as GoComplex).re === (arg as GoComplex).re && (arg1 as GoComplex).im === (arg as GoComplex).im;
           break;
         default: {
           const r1 = reflectKind(arg1);
@@ -556,7 +561,7 @@ export function jsEscapeString(s: string): string {
 /** net/url.QueryEscape. */
 export function urlQueryEscape(s: string): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
+  for (const b of encodeBytes(s)) {
     if ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e) {
       out += String.fromCharCode(b);
     } else if (b === 0x20) {

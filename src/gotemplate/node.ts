@@ -2,6 +2,7 @@
 // as template source (Go's String()), which exec errors quote as their context: `at <getv "/x">`.
 // Trees are built once by the parser and never modified afterwards.
 
+import { byteLength } from '../govalue/bytes.js';
 import { quote } from '../gofmt/strconv.js';
 
 export enum NodeType {
@@ -360,6 +361,6 @@ export function errorContext(n: Node): { location: string; context: string } {
   const lineStart = nl + 1;
   let lineNum = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineNum++;
-  const byteNum = Buffer.byteLength(text.slice(lineStart), 'utf8');
+  const byteNum = byteLength(text.slice(lineStart));
   return { location: `${n.tree.parseName}:${lineNum}:${byteNum}`, context: n.toString() };
 }

@@ -6,6 +6,7 @@
    range, as Go's code relies on. Narrowing each one would make the port diverge from Go's and add branches to hot
    paths of the engine. */
 
+import { decodeBytes, encodeBytes } from '../govalue/bytes.js';
 import { quote } from '../gofmt/strconv.js';
 import { itemString, ItemType, Lexer, type Item } from './lex.js';
 import {
@@ -677,11 +678,11 @@ export function unquote(s: string): string | null {
     i = r.next;
     count++;
     if (r.isByte) bytes.push(r.value);
-    else for (const b of Buffer.from(String.fromCodePoint(r.value), 'utf8')) bytes.push(b);
+    else for (const b of encodeBytes(String.fromCodePoint(r.value))) bytes.push(b);
     if (q === 0x27 && count > 1) return null;
   }
   if (q === 0x27 && count !== 1) return null;
-  return Buffer.from(bytes).toString('utf8');
+  return decodeBytes(Uint8Array.from(bytes)); // "\xff" is the byte 0xff, as in Go
 }
 
 // ---- numbers (parse.NumberNode) ----

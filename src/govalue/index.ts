@@ -8,9 +8,10 @@
 //   ------------------------------  -----------------------------------------------------------------
 //   nil (untyped / nil interface)   null
 //   bool                            boolean
-//   string                          string (UTF-16 in memory; lengths and indexes are computed in UTF-8 bytes)
+//   string                          string: valid UTF-8 as text, other bytes escaped (see bytes.ts)
 //   int                             number (always an integer), or bigint when outside ±(2^53-1)
 //   float64                         GoFloat
+//   complex128                      GoComplex
 //   other numeric types             GoTyped (int8..int64, uint..uint64, uintptr, float32), v: number | bigint
 //   []T                             Array, element type in the SLICE_ELEM tag (untagged: []interface{})
 //   map[K]V                         Map, key and element types in the MAP_TYPE tag (untagged: map[string]interface{})
@@ -22,12 +23,14 @@
 
 export type IntName = 'int' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'uintptr';
 export type FloatName = 'float32' | 'float64';
+export type ComplexName = 'complex64' | 'complex128';
 
 export type GoType =
   | { readonly kind: 'bool' }
   | { readonly kind: 'string' }
   | { readonly kind: 'int'; readonly name: IntName }
   | { readonly kind: 'float'; readonly name: FloatName }
+  | { readonly kind: 'complex'; readonly name: ComplexName }
   | { readonly kind: 'interface'; readonly name: string } // 'interface {}' or 'error'
   | { readonly kind: 'slice'; readonly elem: GoType; /** named slice types (memkv.KVPairs) */ readonly name?: string }
   | { readonly kind: 'map'; readonly key: GoType; readonly elem: GoType }
@@ -70,6 +73,7 @@ export const T = {
   uint8: { kind: 'int', name: 'uint8' } as GoType,
   uint16: { kind: 'int', name: 'uint16' } as GoType,
   float64: { kind: 'float', name: 'float64' } as GoType,
+  complex128: { kind: 'complex', name: 'complex128' } as GoType,
   any: { kind: 'interface', name: 'interface {}' } as GoType,
   error: { kind: 'interface', name: 'error' } as GoType,
   slice: (elem: GoType): GoType => ({ kind: 'slice', elem }),
@@ -91,6 +95,7 @@ export function typeString(t: GoType): string {
       return 'string';
     case 'int':
     case 'float':
+    case 'complex':
     case 'interface':
     case 'struct':
       return t.name;
@@ -127,6 +132,14 @@ export function assignableType(from: GoType, to: GoType): boolean {
 /** A float64. Wrapped so that it never mixes with int. */
 export class GoFloat {
   constructor(readonly v: number) {}
+}
+
+/** A complex128: template constants like `1i` and `1+2i` (text/template's idealConstant). */
+export class GoComplex {
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {}
 }
 
 /** A numeric value of a type other than int and float64 (uint8 from `index "s" 0`, uint16 ports, ...). */
@@ -238,6 +251,7 @@ export function typeOf(v: unknown): GoType | null {
     case 'object':
       if (v === null) return null;
       if (v instanceof GoFloat) return T.float64;
+      if (v instanceof GoComplex) return T.complex128;
       if (v instanceof GoTyped) return v.type;
       if (Array.isArray(v)) {
         const elem = (v as GoSlice)[SLICE_ELEM] ?? T.any;
@@ -267,6 +281,8 @@ export function zeroValue(t: GoType): unknown {
       return t.name === 'int' ? 0 : new GoTyped(t, 0);
     case 'float':
       return t.name === 'float64' ? new GoFloat(0) : new GoTyped(t, 0);
+    case 'complex':
+      return new GoComplex(0, 0);
     case 'slice':
       return goSlice(t.elem, []);
     case 'map':
@@ -289,12 +305,7 @@ export function numericValue(v: unknown): number | bigint | undefined {
   return undefined;
 }
 
-/** Byte length of a Go string (Go strings are UTF-8 bytes). */
-export function byteLength(s: string): number {
-  // Fast path: pure ASCII strings are the common case in configs.
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
-  return s.length;
-}
+export { byteLength } from './bytes.js';
 
 /** Build a template function value from a signature and an implementation. */
 export function goFunc(

@@ -6,6 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { decodeBytes, encodeBytes } from '../govalue/bytes.js';
 import { join } from 'node:path';
 
 export interface GenerationMeta {
@@ -23,7 +24,7 @@ export function resourceStateDir(stateDir: string, name: string, dest: string): 
   return join(stateDir, `${safe}-${createHash('sha256').update(dest).digest('hex').slice(0, 8)}`);
 }
 
-function writeAtomic(path: string, data: string): void {
+function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, data, { mode: 0o600 });
   renameSync(tmp, path);
@@ -61,7 +62,7 @@ export class Generations {
       installedAt: new Date().toISOString(),
       keys: Object.fromEntries(g.keys),
     };
-    writeAtomic(join(this.dir, `${seq}.cfg`), g.content);
+    writeAtomic(join(this.dir, `${seq}.cfg`), encodeBytes(g.content)); // the file's bytes, also those not UTF-8
     writeAtomic(join(this.dir, `${seq}.json`), `${JSON.stringify(meta)}\n`);
     const old = [...seqs, seq].slice(0, Math.max(0, seqs.length + 1 - Math.max(1, this.keep)));
     for (const s of old) {
@@ -91,7 +92,7 @@ export class Generations {
 
   /** Content of generation `seq`. */
   content(seq: number): string {
-    return readFileSync(join(this.dir, `${seq}.cfg`), 'utf8');
+    return decodeBytes(readFileSync(join(this.dir, `${seq}.cfg`)));
   }
 
   list(): number[] {

@@ -5,6 +5,8 @@
 // where LEVEL is logrus' level name upper-cased (so warnings print "WARNING"). Operators grep for these lines,
 // so the text format keeps that shape exactly. `-log-format json` writes one JSON object per line instead.
 
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { hostname as osHostname } from 'node:os';
 import { escapeControls, redactUrls } from './redact.js';
 
@@ -122,3 +124,20 @@ export const silentLogger: Logger = {
   error() {},
   enabled: () => false,
 };
+
+/**
+ * The program name the Go confd puts in every line: its os.Args[0], the command as it was started ("confd",
+ * "/usr/local/bin/confd", "./bin/confd"). Node resolves the script path in process.argv[1]; the spelling the
+ * process was started with is in /proc/self/cmdline (for a command found through PATH the kernel passes the full
+ * path there, as it does to Go when a service manager starts it by path). Elsewhere: "confd".
+ */
+export function programName(): string {
+  const script = process.argv[1];
+  if (script === undefined) return 'confd';
+  try {
+    for (const arg of readFileSync('/proc/self/cmdline', 'utf8').split('\0')) if (arg !== '' && resolve(arg) === script) return arg;
+  } catch {
+    // not Linux
+  }
+  return 'confd';
+}

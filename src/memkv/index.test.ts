@@ -132,12 +132,36 @@ describe('KVStore maintenance', () => {
     s.set('/a', 'x'); // a key and a directory at once
     assert.deepEqual(s.list('/a'), ['a', 'b']);
     assert.deepEqual(s.list('/'), ['a']);
-    s.delete('/a/b');
+    assert.equal(s.delete('/a/b'), false, 'the backend gave "a//b/", not "/a/b"');
+    assert.equal(s.delete('a//b/'), true);
     assert.deepEqual(s.list('/a'), ['a']);
     assert.deepEqual(s.entries(), [['/a', 'x']]);
     s.clear();
     assert.equal(s.size, 0);
     assert.deepEqual(s.list('/'), []);
+  });
+
+  it('keeps each backend spelling of a key apart: deleting an alias leaves the key (issue 12)', () => {
+    const s = new KVStore();
+    s.set('/nginx/a.b.com/server2/port', '49156');
+    assert.equal(s.set('/nginx//a.b.com/server2/port', '49156'), false, 'same value: the view does not change');
+    assert.equal(s.delete('/nginx//a.b.com/server2/port'), false, 'the clean key stays, with its value');
+    assert.equal(s.value('/nginx/a.b.com/server2/port'), '49156');
+    assert.deepEqual(s.listDir('/nginx'), ['a.b.com']);
+    // The clean spelling wins while it exists; then the alias carries the key.
+    s.set('/nginx//a.b.com/server2/port', '1');
+    assert.equal(s.value('/nginx/a.b.com/server2/port'), '49156');
+    assert.equal(s.delete('/nginx/a.b.com/server2/port'), true);
+    assert.equal(s.value('/nginx/a.b.com/server2/port'), '1');
+    assert.equal(s.size, 1);
+    assert.equal(s.delete('/nginx/a.b.com/server2/port'), false, 'already gone in that spelling');
+    assert.equal(s.delete('/nginx//a.b.com/server2/port'), true);
+    assert.equal(s.size, 0);
+    assert.deepEqual(s.list('/'), []);
+    // Keys that differ in any byte are two keys (here: invalid UTF-8 bytes 0xff and 0xfe).
+    s.set('/raw/k\udcff', 'a');
+    s.set('/raw/k\udcfe', 'b');
+    assert.deepEqual(s.list('/raw'), ['k\udcfe', 'k\udcff']);
   });
 
   it('walks from the cached path of the last key without ever leaving stray or stale nodes', () => {
@@ -257,6 +281,14 @@ describe('indexed store equals memkv on random keys and queries', () => {
       return `/${parts.join('/')}`;
     };
     const s = new KVStore();
+    // The model: every spelling the "backend" gave, per clean key; a clean key's value is its clean spelling's,
+    // else the latest spelling's (KVStore.setSpelling).
+    const spellings = new Map<string, Map<string, string>>();
+    const effective = (c: string): string | undefined => {
+      const e = spellings.get(c);
+      if (e === undefined || e.size === 0) return undefined;
+      return e.get(c) ?? [...e.values()].at(-1);
+    };
     const m = new Map<string, string>();
     const queries = ['/', '//', '/.', '', 'a', '/a', '/a/', '/a//', '/a/.', '/a/./', '/a/b', '/a/b/', '/b/../a', '/a/.x', '/a/.', '/é', '/\u{1F600}/'];
     const patterns = ['/*', '/*/*', '/a/*', '/*/b', '/a/?', '/[ab]/*', '/a/[^a]*', '*', '*/a', '/a/\\b', '/a/[', '/a*/*', '/?/*/*', '/é/*', '/a/.*', '/*/\u{1F600}', '/a//[b]', '/a/./[b]*', '[/]a/*', '/a[/]b', '/?/[a-c]/*', '\\/a/*', '/a\\/b'];
@@ -264,15 +296,25 @@ describe('indexed store equals memkv on random keys and queries', () => {
     for (let round = 0; round < 20; round++) {
       for (let i = 0; i < 60; i++) {
         const k = randomKey();
+        // Sometimes an unclean spelling of the key (the general path, not the plain one): its own entry.
+        const forms = [k, `${k}/`, k.replace('/', '//'), `/zz/..${k}`, k.replace(/\/([^/]*)$/, '/./$1')];
+        const spelling = forms[rnd(3) === 0 ? rnd(forms.length) : 0] as string;
+        const before = effective(k);
         if (rnd(3) === 0) {
-          assert.equal(s.delete(k), m.delete(k));
+          spellings.get(k)?.delete(spelling);
+          assert.equal(s.delete(spelling), before !== effective(k), `delete ${spelling}`);
         } else {
           const v = String(rnd(1000));
-          // Sometimes an unclean spelling of the key, which set() cleans (the general path, not the plain one).
-          const spellings = [k, `${k}/`, k.replace('/', '//'), `/zz/..${k}`, k.replace(/\/([^/]*)$/, '/./$1')];
-          s.set(spellings[rnd(3) === 0 ? rnd(spellings.length) : 0] as string, v);
-          m.set(k, v);
+          const e = spellings.get(k) ?? new Map<string, string>();
+          spellings.set(k, e);
+          e.delete(spelling);
+          e.set(spelling, v);
+          assert.equal(s.set(spelling, v), before !== effective(k), `set ${spelling}`);
         }
+        const after = effective(k);
+        if (after === undefined) m.delete(k);
+        else m.set(k, after);
+        assert.equal(s.value(k), after, k);
       }
       assert.equal(s.size, m.size);
       checks++;

@@ -90,6 +90,11 @@ class Node {
   ver = 0;
   /** The node's value when its path is a key. A node can be a key and a directory at once (/app and /app/x). */
   value: string | undefined = undefined;
+  /**
+   * The backend's spellings of this key and their values, when it was given in more than one or in a spelling
+   * that is not clean ("/a//b" for "/a/b"); null in the usual case, where the clean key is the only spelling.
+   */
+  spellings: Map<string, string> | null = null;
   children: Map<string, Node> | null = null;
   /** Sorted names of all children (lazily rebuilt). */
   sortedAll: string[] | null = null;
@@ -330,33 +335,65 @@ export class KVStore {
 
   /**
    * Sets a key. The key is cleaned as confd cleans the keys it loads (`path.Join("/", key)`), so "" and "/"
-   * are the key "/", "a//b/" is "/a/b".
+   * are the key "/", "a//b/" is "/a/b". Each spelling the backend uses stays its own entry, as it is in the backend
+   * (see setSpelling): deleting "/a//b" later leaves "/a/b" alone. Returns whether the key's value changed.
    */
-  set(key: string, value: string): void {
+  set(key: string, value: string): boolean {
     if (isPlainKey(key)) {
       // The usual key: one look-up per segment from the root, creating what is missing. Filling a store this way
       // is ~20% faster than through walk() and its path cache in a one-shot run (20,000 keys: 26 -> 20 ms), which
       // keeps making prefix strings for the cache; reads (getv) gain nothing from it, and keep walk().
       const node = this.insert(key);
-      if (node.value === value) return;
+      if (node.spellings !== null) return this.setSpelling(node, key, key, value);
+      if (node.value === value) return false;
       if (node.value === undefined) this.count++;
       node.value = value;
       this.bump(node);
-      return;
+      return true;
     }
     let node = this.walk(key);
+    let clean = key;
     if (node === undefined) {
       // A new key, or one that is not clean: create what is missing below the deepest node found. The part of the
       // key that walk matched is clean (node names are); the rest is checked before anything is created.
       if (isCleanRest(key, this.reachedEnd)) node = this.create(key, this.reached, this.reachedEnd);
       else {
-        const k = cleanKey(key);
-        node = this.walk(k) ?? this.create(k, this.reached, this.reachedEnd);
+        clean = cleanKey(key);
+        node = this.walk(clean) ?? this.create(clean, this.reached, this.reachedEnd);
       }
-    } else if (node.value === value) return;
+    }
+    if (clean !== key || node.spellings !== null) return this.setSpelling(node, clean, key, value);
+    if (node.value === value) return false;
     if (node.value === undefined) this.count++;
     node.value = value;
     this.bump(node);
+    return true;
+  }
+
+  /**
+   * Sets the value of one spelling of `clean`. The Go confd rebuilds its store from every backend key on each
+   * change, storing each under path.Join("/", key): where two spellings meet, one of them wins at random. Here the
+   * clean spelling wins, else the one set last; and each spelling is removed only by its own delete.
+   */
+  private setSpelling(node: Node, clean: string, raw: string, value: string): boolean {
+    let sp = node.spellings;
+    if (sp === null) {
+      sp = node.spellings = new Map();
+      if (node.value !== undefined) sp.set(clean, node.value);
+    }
+    sp.delete(raw); // the latest spelling goes last
+    sp.set(raw, value);
+    return this.settle(node, sp.get(clean) ?? value);
+  }
+
+  /** Gives `node` the value `v` (undefined: no longer a key), keeping the count and versions right. */
+  private settle(node: Node, v: string | undefined): boolean {
+    if (node.value === v) return false;
+    if (node.value === undefined) this.count++;
+    else if (v === undefined) this.count--;
+    node.value = v;
+    this.bump(node);
+    return true;
   }
 
   /** The node of `key` (isPlainKey), created with its missing ancestors. The walk cache stays valid: no node goes. */
@@ -393,10 +430,26 @@ export class KVStore {
     }
   }
 
-  /** Deletes a key (cleaned like set). Returns whether it existed. */
+  /**
+   * Deletes the key spelled `key` (found through its clean form, like set). Another spelling of the same clean key
+   * keeps it: only what the backend deleted goes. Returns whether the key's value changed.
+   */
   delete(key: string): boolean {
-    let node = this.find(cleanKey(key));
+    const clean = cleanKey(key);
+    let node = this.find(clean);
     if (node === undefined || node.value === undefined) return false;
+    const sp = node.spellings;
+    if (sp !== null) {
+      if (!sp.delete(key)) return false; // a spelling the backend never gave
+      if (sp.size > 0) {
+        let latest: string | undefined;
+        for (const v of sp.values()) latest = v;
+        const v = sp.get(clean) ?? latest;
+        if (sp.size === 1 && sp.has(clean)) node.spellings = null; // back to the usual case
+        return this.settle(node, v);
+      }
+      node.spellings = null;
+    } else if (key !== clean) return false; // the key exists only in its clean spelling
     node.value = undefined;
     this.count--;
     this.bump(node); // before pruning: pruned nodes keep the new version, so recordings holding them are invalid

@@ -21,6 +21,7 @@ import {
   GoTyped,
 } from '../govalue/index.js';
 import { KVPAIR_TYPE, SLICE_KVPAIR, type KVPair, type KVStore, compareGo, pathBase, pathDir, sliceName } from '../memkv/index.js';
+import { byteLength, byteSlice, decodeBytes, encodeBytes, hasEscapedBytes, toValidUnicode } from '../govalue/bytes.js';
 import { unmarshalArray, unmarshalObject } from './funcs/gojson.js';
 import { goSortSlice } from './funcs/gosort.js';
 import { atoi, goInt, parseBool } from './funcs/gostrconv.js';
@@ -103,12 +104,18 @@ export function confdFuncs(store: KVStore, options: ConfdFuncsOptions = {}): Fun
     datetime: goFunc({ params: [], result: TIME_TYPE }, () => now(clock, zone)),
     toUpper: goFunc({ params: [T.string], result: T.string }, (s: string) => toUpper(s)),
     toLower: goFunc({ params: [T.string], result: T.string }, (s: string) => toLower(s)),
-    contains: goFunc({ params: [T.string, T.string], result: T.bool }, (s: string, sub: string) => s.includes(sub)),
+    contains: goFunc({ params: [T.string, T.string], result: T.bool }, (s: string, sub: string) =>
+      onBytes(sub, (b) => b(s).includes(b(sub)), () => s.includes(sub)),
+    ),
     replace: goFunc({ params: [T.string, T.string, T.string, T.int], result: T.string }, (s: string, o: string, n: string, count: number | bigint) =>
-      replace(s, o, n, Number(count)),
+      onBytes(o, (b) => fromLatin1(replace(b(s), b(o), b(n), Number(count))), () => replace(s, o, n, Number(count))),
     ),
     trimSuffix: goFunc({ params: [T.string, T.string], result: T.string }, (s: string, suffix: string) =>
-      suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s,
+      onBytes(
+        suffix,
+        (b) => (b(s).endsWith(b(suffix)) ? byteSlice(s, 0, byteLength(s) - byteLength(suffix)) : s),
+        () => (suffix !== '' && s.endsWith(suffix) ? s.slice(0, s.length - suffix.length) : s),
+      ),
     ),
     lookupIP: goFunc({ params: [T.string], result: SLICE_STRING }, (host: string) => goSlice(T.string, lookupIP(host) ?? [])),
     lookupIPV4: goFunc({ params: [T.string], result: SLICE_STRING }, (host: string) =>
@@ -131,15 +138,15 @@ export function confdFuncs(store: KVStore, options: ConfdFuncsOptions = {}): Fun
       return goSlice(SRV_PTR, goSortSlice(values, (a, b) => compareGo(key(a), key(b)) < 0));
     }),
     fileExists: goFunc({ params: [T.string], result: T.bool }, (p: string) => fileExists(p)),
-    base64Encode: goFunc({ params: [T.string], result: T.string }, (s: string) => Buffer.from(s, 'utf8').toString('base64')),
+    base64Encode: goFunc({ params: [T.string], result: T.string }, (s: string) => encodeBytes(s).toString('base64')),
     base64Decode: goFunc({ params: [T.string], result: T.string, returnsError: true }, (s: string) => base64Decode(s)),
     parseBool: goFunc({ params: [T.string], result: T.bool, returnsError: true }, (s: string) => parseBool(s)),
     reverse: goFunc({ params: [T.any], result: T.any }, (values: unknown) => reverse(values)),
     sortByLength: goFunc({ params: [SLICE_STRING], result: SLICE_STRING }, (values: string[]) =>
-      goSortSlice(values, (a, b) => byteLen(a) < byteLen(b)),
+      goSortSlice(values, (a, b) => byteLength(a) < byteLength(b)),
     ),
     sortKVByLength: goFunc({ params: [SLICE_KVPAIR], result: SLICE_KVPAIR }, (values: KVPair[]) => {
-      goSortSlice(values, (a, b) => byteLen(a.Key) < byteLen(b.Key));
+      goSortSlice(values, (a, b) => byteLength(a.Key) < byteLength(b.Key));
       // Sorted in place; the result is a []memkv.KVPair even when the argument was a memkv.KVPairs (gets).
       return sliceName(values) === undefined ? values : goSlice(KVPAIR_TYPE, values.slice());
     }),
@@ -170,15 +177,23 @@ type Int = number | bigint;
 
 // ---- strings -------------------------------------------------------------------------------------------------
 
-function byteLen(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
-  return s.length;
+/**
+ * Runs a string function on Go's bytes when `needle` holds invalid bytes: a lone escaped byte in JavaScript could
+ * otherwise match half of a surrogate pair, which in Go is a different byte. Latin-1 maps bytes 1:1 to code units.
+ */
+function onBytes<R>(needle: string, f: (toBytes: (x: string) => string) => R, text: () => R): R {
+  if (!hasEscapedBytes(needle)) return text();
+  return f((x) => encodeBytes(x).toString('latin1'));
+}
+
+function fromLatin1(x: string): string {
+  return decodeBytes(Buffer.from(x, 'latin1'));
 }
 
 /** strings.Split: an empty separator splits after each UTF-8 sequence (code point). */
 export function split(s: string, sep: string): string[] {
-  if (sep === '') return Array.from(s);
-  return s.split(sep);
+  if (sep === '') return Array.from(s); // an escaped byte is one code unit: one piece, as Go's one invalid byte
+  return onBytes(sep, (b) => b(s).split(b(sep)).map(fromLatin1), () => s.split(sep));
 }
 
 /** strings.Replace. An empty `old` matches at the start and after each code point. */
@@ -267,11 +282,11 @@ function mapRunes(s: string, ascii: (s: string) => string, simple: Map<number, n
 }
 
 export function toUpper(s: string): string {
-  return mapRunes(s, (x) => x.toUpperCase(), SIMPLE_UPPER, (ch) => ch.toUpperCase());
+  return mapRunes(toValidUnicode(s), (x) => x.toUpperCase(), SIMPLE_UPPER, (ch) => ch.toUpperCase());
 }
 
 export function toLower(s: string): string {
-  return mapRunes(s, (x) => x.toLowerCase(), SIMPLE_LOWER, (ch) => ch.toLowerCase());
+  return mapRunes(toValidUnicode(s), (x) => x.toLowerCase(), SIMPLE_LOWER, (ch) => ch.toLowerCase());
 }
 
 // ---- map, reverse, seq, arithmetic ---------------------------------------------------------------------------
@@ -345,7 +360,7 @@ for (let i = 0; i < B64.length; i++) B64_DECODE[B64.charCodeAt(i)] = i;
 
 /** base64.StdEncoding.DecodeString with Go's CorruptInputError offsets (in bytes of the UTF-8 input). */
 export function base64Decode(s: string): string {
-  const src = Buffer.from(s, 'utf8');
+  const src = encodeBytes(s);
   const dst: number[] = [];
   let si = 0;
   const corrupt = (at: number): Error => new Error(`illegal base64 data at input byte ${at}`);
@@ -399,8 +414,8 @@ export function base64Decode(s: string): string {
     if (dlen >= 4) dst.push(b2);
     if (trailingErr !== null) throw trailingErr;
   }
-  // Go returns the bytes as a string; bytes that are not UTF-8 become U+FFFD here.
-  return Buffer.from(dst).toString('utf8');
+  // Go returns the bytes as a string: every byte is kept (govalue/bytes.ts).
+  return decodeBytes(Uint8Array.from(dst));
 }
 
 // ---- files ----------------------------------------------------------------------------------------------------

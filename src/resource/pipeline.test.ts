@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '../log/index.js';
 import { runShellCommand } from './command.js';
-import { cleanStaleStageFiles, compare, expandCommand, install, ResourceError, stage, statDest } from './pipeline.js';
+import { cleanStaleStageFiles, compare, expandCommand, install, modeString, ResourceError, stage, statDest } from './pipeline.js';
+import { decodeBytes } from '../govalue/bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,9 +76,33 @@ describe('compare', () => {
     assert.deepEqual(compare(dest, 'same\n', { mode: 0o600, uid: undefined, gid: undefined }, st).reasons, []);
     const c = compare(dest, 'other\n', { mode: 0o644, uid: st.uid + 1, gid: undefined }, st);
     assert.equal(c.inSync, false);
-    assert.deepEqual(c.reasons, [`${dest} has UID ${st.uid} should be ${st.uid + 1}`, `${dest} has mode 0600 should be 0644`, `${dest} has different content`]);
+    // confd's own lines (util.IsConfigChanged): os.FileMode strings, and the md5 sums operators alert on.
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    assert.deepEqual(c.reasons, [
+      `${dest} has UID ${st.uid} should be ${st.uid + 1}`,
+      `${dest} has mode -rw------- should be -rw-r--r--`,
+      `${dest} has md5sum ${md5('same\n')} should be ${md5('other\n')}`,
+    ]);
     assert.equal(c.destContent, 'same\n');
     assert.equal(compare(join(dir, 'missing'), 'x', { mode: 0o644, uid: undefined, gid: undefined }, undefined).inSync, false);
+  });
+
+  it('compares and stages bytes that are not UTF-8 as the bytes themselves', () => {
+    const dest = join(dir, 'bin.conf');
+    const bytes = Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a]);
+    writeFileSync(dest, bytes);
+    const st = statDest(dest)!;
+    const t = { mode: st.mode, uid: undefined, gid: undefined };
+    const content = decodeBytes(bytes);
+    assert.equal(compare(dest, content, t, st).inSync, true, 'the same bytes are in sync');
+    assert.equal(compare(dest, decodeBytes(Buffer.from([0x61, 0xff, 0xfd, 0x62, 0x0a])), t, st).inSync, false, 'one byte differs');
+    const staged = stage(dest, content, t);
+    try {
+      assert.deepEqual(readFileSync(staged), bytes, 'check_cmd sees the raw bytes');
+    } finally {
+      rmSync(staged);
+    }
+    assert.equal(modeString(0o4755), 'urwxr-xr-x');
   });
 
   it('trusts its own last install while dest is untouched, and re-reads once it was touched', () => {

@@ -23,6 +23,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { decodeBytes, encodeBytes, hasEscapedBytes } from '../govalue/bytes.js';
 import { T, goMap } from '../govalue/index.js';
 import { Template } from '../gotemplate/index.js';
 import type { Logger } from '../log/index.js';
@@ -133,8 +134,20 @@ function sameState(a: FileState, b: FileState): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid;
 }
 
-function modeString(m: number): string {
-  return `0${m.toString(8).padStart(3, '0')}`;
+/** Go's os.FileMode.String for a regular file's permission bits (confd logs modes this way): `-rw-r--r--`. */
+export function modeString(m: number): string {
+  let out = '';
+  if (m & 0o4000) out += 'u';
+  if (m & 0o2000) out += 'g';
+  if (m & 0o1000) out += 't';
+  if (out === '') out = '-';
+  const rwx = 'rwxrwxrwx';
+  for (let i = 0; i < 9; i++) out += m & (1 << (8 - i)) ? rwx[i] : '-';
+  return out;
+}
+
+function md5Hex(content: string): string {
+  return crypto().createHash('md5').update(encodeBytes(content)).digest('hex');
 }
 
 export function compare(dest: string, content: string, target: Target, state: FileState | undefined, cache?: Installed): Comparison {
@@ -154,14 +167,24 @@ export function compare(dest: string, content: string, target: Target, state: Fi
     sameContent = cache.content === content;
   } else {
     try {
-      destContent = readFileSync(dest, 'utf8');
+      destContent = decodeBytes(readFileSync(dest));
     } catch (e) {
       throw new ResourceError(`cannot read ${dest}: ${(e as Error).message}`, 'stage', 'EREAD', { cause: e });
     }
     sameContent = destContent === content;
   }
-  if (!sameContent) reasons.push(`${dest} has different content`);
-  return { inSync: reasons.length === 0, reasons, destContent };
+  if (sameContent) return { inSync: reasons.length === 0, reasons, destContent };
+  // confd's line (util.IsConfigChanged), which operators alert on. Its md5 sums are made only when the reasons are
+  // read (they are logged at info): a render of a large file need not hash it twice when nobody looks.
+  const old = destContent ?? cache?.content ?? '';
+  let all: string[] | undefined;
+  return {
+    inSync: false,
+    get reasons(): readonly string[] {
+      return (all ??= [...reasons, `${dest} has md5sum ${md5Hex(old)} should be ${md5Hex(content)}`]);
+    },
+    destContent,
+  };
 }
 
 // ---- stage ---------------------------------------------------------------------------------------------------
@@ -216,6 +239,13 @@ export function stage(dest: string, content: string, target: Target): string {
  * would stay on the heap's books until the next GC. A short write (a nearly full disk) continues from a Buffer.
  */
 export function writeAll(fd: number, content: string): void {
+  if (hasEscapedBytes(content)) {
+    // Bytes that are not UTF-8 (govalue/bytes.ts): write what they stand for.
+    const bytes = encodeBytes(content);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    return;
+  }
   const written = writeSync(fd, content, null, 'utf8');
   const total = Buffer.byteLength(content, 'utf8');
   if (written >= total) return;

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Template, TemplateParseError } from '../gotemplate/index.js';
 import type { Logger } from '../log/index.js';
 import type { CommandRunner } from './command.js';
+import { showEscapedBytes, decodeBytes } from '../govalue/bytes.js';
 import { unifiedDiff } from './diff.js';
 import { confdFuncs } from './funcs.js';
 import { applierFor, type Applier, type ApplyResult } from './appliers/index.js';
@@ -88,7 +89,7 @@ export class TemplateResource {
   static load(spec: ResourceSpec, view: KeyView, ctx: TemplateContext): TemplateResource {
     let text: string;
     try {
-      text = readFileSync(spec.src, 'utf8');
+      text = decodeBytes(readFileSync(spec.src)); // Go templates are bytes: text outside actions is copied as is
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ResourceError(code === 'ENOENT' ? `Missing template: ${spec.src}` : `cannot read template ${spec.src}: ${(e as Error).message}`, 'render', 'ETEMPLATE', { cause: e });
@@ -165,7 +166,7 @@ export class TemplateResource {
       }
       return { status: 'in-sync' };
     }
-    for (const r of cmp.reasons) if (state) o.log.info(r);
+    if (state && o.log.enabled('info')) for (const r of cmp.reasons) o.log.info(r);
     const previous = cmp.destContent ?? (state ? this.installed?.content : undefined);
 
     if (o.noop) {
@@ -175,10 +176,11 @@ export class TemplateResource {
       const showable = state !== undefined && destContentShowable(state);
       const old = showable ? cmp.destContent ?? this.installed?.content ?? '' : '';
       let diff = unifiedDiff(old, content, { oldName: showable ? dest : '/dev/null', newName: `${dest} (rendered from ${spec.src})` });
-      const attrs = cmp.reasons.filter((r) => !r.endsWith('has different content') && !r.endsWith('does not exist'));
+      const attrs = cmp.reasons.filter((r) => !r.includes(' has md5sum ') && !r.endsWith('does not exist'));
       if (state && !showable) attrs.push(hiddenDestNote(dest, state));
       if (attrs.length) diff = `${attrs.map((a) => `# ${a}`).join('\n')}\n${diff}`;
       if (diff === '') diff = `# ${dest}: would be written\n`;
+      diff = showEscapedBytes(diff); // bytes that are not UTF-8 print as \xff, not as U+FFFD
       // The command applier's plan is always "run reload_cmd": printed only for appliers with something to say.
       if (applier && applier.name !== 'command') {
         const plan = applier.plan(showable ? previous : undefined, content);
@@ -195,7 +197,7 @@ export class TemplateResource {
     const plan = applier?.plan(previous, content);
     // The guard's rollback puts back what dest held: kept before it is replaced (read only if not known already).
     // A plain file only: never read through a FIFO or device.
-    const rollbackBase = guard?.spec.rollback && previous === undefined && state?.regular ? readFileSync(dest, 'utf8') : undefined;
+    const rollbackBase = guard?.spec.rollback && previous === undefined && state?.regular ? decodeBytes(readFileSync(dest)) : undefined;
     // Staged (and fsynced) only when the applier installs: a runtime change reaches the service first.
     let stagePath: string | undefined;
     let installed = false;

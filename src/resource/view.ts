@@ -5,7 +5,7 @@
 // A view is kept current from backend events (put/delete one key) instead of re-reading everything. Resources
 // with the same prefix and keys share one view, so ten templates over "/" hold the keys once.
 
-import { KVStore, cleanKey } from '../memkv/index.js';
+import { KVStore } from '../memkv/index.js';
 
 export class KeyView {
   readonly store = new KVStore();
@@ -46,25 +46,34 @@ export class KeyView {
     this.raw ??= new Map();
   }
 
+  /**
+   * The spelling under which the store keeps a backend key: the local key, except that with a prefix ending in "/"
+   * (the default "/") its last "/" stays: path.Join("/", key[len(prefix):]) equals path.Join("/",
+   * key[len(prefix)-1:]), and typical keys are then already clean (the store need not re-clean them). Every path
+   * (load, put, delete) must use it: the store keeps spellings apart (a delete of "/a//b" leaves "/a/b").
+   */
+  private storeKey(key: string): string {
+    const keep = this.keepFrom;
+    if (keep >= 0 && key.startsWith(this.prefix)) return keep === 0 ? key : key.slice(keep);
+    return this.localKey(key);
+  }
+
   /** Applies a put if the key is ours; returns whether the view changed. */
   put(key: string, value: string): boolean {
     if (!this.covers(key)) return false;
     if (this.raw !== undefined && this.raw.get(key) !== value) {
       this.raw.set(key, value);
-      this.store.set(cleanKey(this.localKey(key)), value);
+      this.store.set(this.storeKey(key), value);
       return true;
     }
-    const k = cleanKey(this.localKey(key));
-    if (this.store.value(k) === value) return false;
-    this.store.set(k, value);
-    return true;
+    return this.store.set(this.storeKey(key), value);
   }
 
   /** Applies a delete if the key is ours; returns whether the view changed. */
   delete(key: string): boolean {
     if (!this.covers(key)) return false;
     const rawChanged = this.raw?.delete(key) ?? false;
-    return this.store.delete(this.localKey(key)) || rawChanged;
+    return this.store.delete(this.storeKey(key)) || rawChanged;
   }
 
   /** Replaces the whole content with the covered keys of a full read. */
@@ -85,12 +94,7 @@ export class KeyView {
   load(key: string, value: string): void {
     if (!this.covers(key)) return;
     this.raw?.set(key, value);
-    // Startup cost (200,000 keys): with a prefix ending in "/" (the default "/"), path.Join("/", key[len(prefix):])
-    // equals path.Join("/", key[len(prefix)-1:]). Keeping that slash leaves typical keys already clean (the store
-    // then need not re-clean them) and, for "/", passes the key itself instead of a slice.
-    const keep = this.keepFrom;
-    if (keep >= 0 && key.startsWith(this.prefix)) this.store.set(keep === 0 ? key : key.slice(keep), value);
-    else this.store.set(this.localKey(key), value);
+    this.store.set(this.storeKey(key), value);
   }
 
   /**

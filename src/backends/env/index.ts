@@ -3,6 +3,8 @@
 // key "/" + lower-cased name with "_" -> "/" (APP_DB_HOST -> /app/db/host). Matching is by raw string prefix,
 // so `/app/db` also picks up APP_DBX. There is no watch: the daemon polls with -interval.
 
+import { readFileSync } from 'node:fs';
+import { decodeBytes } from '../../govalue/bytes.js';
 import { BackendError, type Backend, type BackendOptions, type Snapshot } from '../types.js';
 import { toLower, toUpper } from '../../resource/funcs.js';
 
@@ -23,7 +25,7 @@ export function envKey(name: string): string {
 }
 
 export function createEnvBackend(o: BackendOptions, seams: EnvBackendSeams = {}): Backend {
-  const environ = seams.environ ?? (() => process.env);
+  const environ = seams.environ ?? processEnviron;
   let revision = 0n;
   let last: Map<string, string> | null = null;
   let closed = false;
@@ -57,4 +59,34 @@ function same(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): b
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
+}
+
+/**
+ * process.env, except that values Node decoded with U+FFFD (bytes that are not UTF-8) are read again as bytes from
+ * /proc/self/environ, as the Go confd sees them (govalue/bytes.ts). Elsewhere, or if that file is unreadable, the
+ * decoded values stand.
+ */
+function processEnviron(): Readonly<Record<string, string | undefined>> {
+  const env = process.env;
+  let lossy: Set<string> | undefined;
+  for (const [name, value] of Object.entries(env)) if (value?.includes('\ufffd')) (lossy ??= new Set()).add(name);
+  if (lossy === undefined) return env;
+  let raw: Buffer;
+  try {
+    raw = readFileSync('/proc/self/environ');
+  } catch {
+    return env;
+  }
+  const out: Record<string, string | undefined> = { ...env };
+  for (let start = 0; start < raw.length; ) {
+    let end = raw.indexOf(0, start);
+    if (end < 0) end = raw.length;
+    const eq = raw.indexOf(0x3d, start);
+    if (eq > start && eq < end) {
+      const name = decodeBytes(raw.subarray(start, eq));
+      if (lossy.has(name)) out[name] = decodeBytes(raw.subarray(eq + 1, end));
+    }
+    start = end + 1;
+  }
+  return out;
 }

@@ -6,6 +6,7 @@
 // delivered revision after any stream break or member loss; when the revision has been compacted away, a full
 // re-read is delivered as a 'reset'.
 
+import { decodeBytes, encodeBytes } from '../../govalue/bytes.js';
 import type { IRangeResponse, IWatchResponse, Watcher } from 'etcd3';
 import { type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { connectEtcdV3, type EtcdV3Connection } from './connect.js';
@@ -78,7 +79,7 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
     let limit = pageSize;
     try {
       for (const prefix of minimalPrefixes(prefixes)) {
-        const prefixBuf = Buffer.from(prefix, 'utf8');
+        const prefixBuf = encodeBytes(prefix);
         // An empty prefix is the whole keyspace: [\0, \0).
         const end = prefixRangeEnd(prefixBuf);
         const request = (start: Buffer): Promise<IRangeResponse> => {
@@ -100,7 +101,7 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
             limit = nextLimit(limit, res.kvs);
             pending = request(Buffer.concat([last.key, Buffer.from([0])]));
           }
-          for (const kv of res.kvs) sink(kv.key.toString('utf8'), kv.value.toString('utf8'));
+          for (const kv of res.kvs) sink(decodeBytes(kv.key), decodeBytes(kv.value)); // bytes: govalue/bytes.ts
           keys += res.kvs.length;
           if (!more) break;
         }
@@ -127,7 +128,7 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
     const wanted = minimalPrefixes(prefixes);
     if (wanted.length === 0) return;
     // One range covering every prefix keeps a single, totally ordered event stream.
-    const starts = wanted.map((p) => Buffer.from(p, 'utf8'));
+    const starts = wanted.map(encodeBytes);
     const ends = starts.map(prefixRangeEnd);
     const rangeStart = starts.reduce((a, b) => (Buffer.compare(a, b) <= 0 ? a : b));
     const unbounded = ends.some((e) => e.length === 1 && e[0] === 0);
@@ -188,9 +189,9 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
             const rev = BigInt(ev.kv.mod_revision);
             if (rev <= last) continue; // replayed after a reconnect: already delivered
             if (rev > maxRev) maxRev = rev;
-            const key = ev.kv.key.toString('utf8');
+            const key = decodeBytes(ev.kv.key);
             if (!matchesRawPrefix(key, wanted)) continue;
-            changes.push(ev.type === 'Delete' ? { type: 'delete', key } : { type: 'put', key, value: ev.kv.value.toString('utf8') });
+            changes.push(ev.type === 'Delete' ? { type: 'delete', key } : { type: 'put', key, value: decodeBytes(ev.kv.value) });
           }
           if (maxRev > last) {
             last = maxRev;

@@ -4,6 +4,7 @@
 // loaded only when needed (it is ~80 modules, a noticeable part of a -onetime run). Scalars are resolved with
 // go-yaml v2's rules and formatted as nodeWalk does (goyaml.ts).
 
+import { decodeBytes } from '../../govalue/bytes.js';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter, Node as YNode } from 'yaml';
 import { formatFloatF } from '../../resource/funcs/gostrconv.js';
@@ -131,7 +132,7 @@ class Converter {
       case 'binary': {
         const clean = s.replace(/[\s]/g, '');
         if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) this.fail(node, '!!binary value contains invalid base64 data');
-        return Buffer.from(clean, 'base64').toString('utf8');
+        return decodeBytes(Buffer.from(clean, 'base64')); // go-yaml gives the raw bytes as a string
       }
       case 'null':
       case 'bool':

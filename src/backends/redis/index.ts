@@ -18,6 +18,7 @@
 
 import { stat } from 'node:fs/promises';
 import { Redis, type RedisOptions } from 'ioredis';
+import { decodeBytes, encodeBytes } from '../../govalue/bytes.js';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { Backoff, retryMessage, sleep } from '../shared/retry.js';
 import { canceled, describeError } from '../util.js';
@@ -154,59 +155,74 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
     );
   };
 
-  /** Entries one prefix reads, confd's GetValues for one key. */
+  /** Entries one prefix reads, confd's GetValues for one key. Keys and values are bytes (govalue/bytes.ts). */
   const readPrefix = async (redis: Redis, prefix: string, out: Map<string, Entry>): Promise<void> => {
     const key = prefix.split('/*').join('');
     const k = transform(key);
-    const type = await redis.type(k);
+    const type = await redis.type(encodeBytes(k));
     if (type === 'string') {
-      const value = await redis.get(k);
-      if (value !== null) out.set(key, { value, rkey: k });
+      const value = await redis.getBuffer(encodeBytes(k));
+      if (value !== null) out.set(key, { value: decodeBytes(value), rkey: k });
       return;
     }
     if (type === 'hash') {
-      const fields = await redis.hgetall(k);
-      for (const [field, value] of Object.entries(fields)) out.set(clean(`${k}/${field}`), { value, rkey: k });
+      for (const [field, value] of await hashEntries(redis, k)) out.set(clean(`${k}/${field}`), { value, rkey: k });
       return;
     }
     const pattern = key === '/' ? '*' : `${escapeGlob(k)}${escapeGlob(separator)}*`;
     let cursor = '0';
     do {
-      const [nextCursor, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = nextCursor;
+      const [nextCursor, found] = await redis.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', 1000); // prefixes come from TOML: text
+      cursor = nextCursor.toString('latin1');
       if (found.length > 0) {
         // Values of the keys of one SCAN page in one round trip; non-string keys fail and are skipped, as in confd.
         const pipeline = redis.pipeline();
-        for (const f of found) pipeline.get(f);
+        for (const f of found) pipeline.getBuffer(f);
         const results = (await pipeline.exec()) ?? [];
         found.forEach((f, i) => {
           const [err, value] = results[i] ?? [null, null];
-          if (!err && typeof value === 'string') out.set(clean(f), { value, rkey: f });
+          if (!err && Buffer.isBuffer(value)) {
+            const rkey = decodeBytes(f);
+            out.set(clean(rkey), { value: decodeBytes(value), rkey });
+          }
         });
       }
     } while (cursor !== '0');
   };
 
+  /** A hash's [field, value] pairs, as bytes (hgetall's object form would decode field names as UTF-8). */
+  const hashEntries = async (redis: Redis, rkey: string): Promise<Array<[string, string]>> => {
+    const flat = (await redis.callBuffer('HGETALL', encodeBytes(rkey))) as Buffer[];
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const field = flat[i];
+      const value = flat[i + 1];
+      if (field !== undefined && value !== undefined) pairs.push([decodeBytes(field), decodeBytes(value)]);
+    }
+    return pairs;
+  };
+
   /** Entries of exactly one redis key, if it is one the prefixes read (used on notifications). */
   const readRedisKey = async (redis: Redis, rkey: string, prefixes: readonly string[]): Promise<Map<string, Entry>> => {
     const out = new Map<string, Entry>();
+    const raw = encodeBytes(rkey);
     for (const prefix of prefixes) {
       const key = prefix.split('/*').join('');
       const k = transform(key);
       if (rkey === k) {
-        const type = await redis.type(rkey);
+        const type = await redis.type(raw);
         if (type === 'string') {
-          const value = await redis.get(rkey);
-          if (value !== null) out.set(key, { value, rkey });
+          const value = await redis.getBuffer(raw);
+          if (value !== null) out.set(key, { value: decodeBytes(value), rkey });
         } else if (type === 'hash') {
-          for (const [field, value] of Object.entries(await redis.hgetall(rkey))) out.set(clean(`${rkey}/${field}`), { value, rkey });
+          for (const [field, value] of await hashEntries(redis, rkey)) out.set(clean(`${rkey}/${field}`), { value, rkey });
         }
       } else if (key === '/' || rkey.startsWith(`${k}${separator}`)) {
         // Under a prefix that is itself a string or hash, confd reads only that key, not its "children".
-        const prefixType = await redis.type(k);
+        const prefixType = await redis.type(encodeBytes(k));
         if (prefixType === 'string' || prefixType === 'hash') continue;
-        const value = await redis.get(rkey).catch(() => null); // WRONGTYPE: not a string, skipped as in confd
-        if (value !== null) out.set(clean(rkey), { value, rkey });
+        const value = await redis.getBuffer(raw).catch(() => null); // WRONGTYPE: not a string, skipped as in confd
+        if (value !== null) out.set(clean(rkey), { value: decodeBytes(value), rkey });
       }
     }
     return out;
@@ -344,8 +360,8 @@ export function createRedisBackend(o: RedisBackendOptions): Backend {
           broken ??= new Error('connection closed');
           notify();
         });
-        sub.on('pmessage', (_pattern: string, channel: string) => {
-          messages.push(channel);
+        sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer) => {
+          messages.push(decodeBytes(channel)); // key names are bytes
           notify();
         });
         await sub.connect();

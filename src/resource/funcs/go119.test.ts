@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BadPatternError, pathMatch } from '../../memkv/gopath.js';
 import { parseYamlKeys } from '../../backends/file/yaml.js';
+import { toValidUnicode } from '../../govalue/bytes.js';
 import { base64Decode, replace, toLower, toUpper } from '../funcs.js';
 import { unmarshalObject } from './gojson.js';
 import { goSortSlice } from './gosort.js';
@@ -65,7 +66,8 @@ describe('Go 1.19 reference answers', () => {
   });
 
   it('encoding/base64 StdEncoding.DecodeString', () => {
-    for (const [input, want] of fx.base64) assert.equal(errText(() => base64Decode(input)), want, JSON.stringify(input));
+    // The reference answers went through Go's JSON encoding, which writes U+FFFD for bytes that are not UTF-8.
+    for (const [input, want] of fx.base64) assert.equal(toValidUnicode(errText(() => base64Decode(input))), want, JSON.stringify(input));
   });
 
   it('time.Format layouts', () => {

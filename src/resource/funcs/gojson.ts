@@ -5,6 +5,7 @@
 
 import { GoFloat } from '../../govalue/index.js';
 import { goQuote } from './gostrconv.js';
+import { encodeBytes } from '../../govalue/bytes.js';
 
 export class JSONError extends Error {
   override readonly name = 'JSONError';
@@ -507,7 +508,7 @@ class Decoder {
 
 /** json.Unmarshal(data, &map[string]interface{}). A JSON null gives an empty (nil) map. */
 export function unmarshalObject(data: string): Map<unknown, unknown> {
-  const bytes = Buffer.from(data, 'utf8');
+  const bytes = encodeBytes(data);
   const syntax = checkValid(bytes);
   if (syntax !== null) throw new JSONError(syntax);
   const dec = new Decoder(bytes);
@@ -521,7 +522,7 @@ export function unmarshalObject(data: string): Map<unknown, unknown> {
 
 /** json.Unmarshal(data, &[]interface{}). A JSON null gives an empty (nil) slice. */
 export function unmarshalArray(data: string): unknown[] {
-  const bytes = Buffer.from(data, 'utf8');
+  const bytes = encodeBytes(data);
   const syntax = checkValid(bytes);
   if (syntax !== null) throw new JSONError(syntax);
   const dec = new Decoder(bytes);
