@@ -59,12 +59,14 @@ describe('confd -check-config', () => {
     assert.match(r.stdout, new RegExp(`^${join(confdir, 'conf.d', 'b.toml')}:3:\\d+: invalid TOML`, 'm'));
   });
 
-  for (const example of ['haproxy', 'nginx']) {
+  for (const [example, resources] of [['haproxy', '2 template resources'], ['nginx', '1 template resource']] as const) {
     it(`passes the shipped examples/${example}`, () => {
-      const r = runConfd(['-check-config', '-confdir', join(repoRoot, 'examples', example), '-config-file', '/dev/null']);
+      // Installed, the package's bin/ (confd-haproxy-reload, the haproxy example's reload_cmd) is on PATH.
+      const PATH = `${join(repoRoot, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`;
+      const r = runConfd(['-check-config', '-confdir', join(repoRoot, 'examples', example), '-config-file', '/dev/null'], { env: { PATH } });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /configuration OK: 1 template resource checked/);
+      assert.match(r.stderr, new RegExp(`configuration OK: ${resources} checked`));
     });
   }
 });

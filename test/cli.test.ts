@@ -122,7 +122,7 @@ describe('bin/confd', () => {
     const confdir = confdirWith(t, 'c', join(dir, 'out'), dir);
     let r = runConfd(['-onetime', '-backend', 'file', '-file', keys, '-confdir', confdir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d) \S+ confd\[\d+\]: INFO Target config .*out has been updated$/m);
+    assert.match(r.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d) \S+ (?:\S*\/)?confd\[\d+\]: INFO Target config .*out has been updated$/m);
     mkdirSync(join(dir, 'x'));
     r = runConfd(['-onetime', '-backend', 'file', '-file', keys, '-confdir', confdir, '-log-format', 'json']);
     const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
