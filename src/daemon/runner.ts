@@ -332,8 +332,14 @@ export class Runner {
       return 1;
     }
     const failed = await this.processAll();
+    this.flushGuards();
     this.emitIdle();
     return broken + failed > 0 ? 1 : 0;
+  }
+
+  /** Writes what the guards keep in the state directory and have not written yet (at exit). */
+  private flushGuards(): void {
+    for (const r of this.loaded.resources) r.guard?.flush();
   }
 
   /**
@@ -602,6 +608,7 @@ export class Runner {
       }
     } finally {
       await this.drain();
+      this.flushGuards();
       if (this.pidFile) removePidFile(this.d.config.stateDir);
     }
   }

@@ -64,6 +64,9 @@ function load(view: KeyView, keys: Record<string, string>): void {
   for (const [k, v] of Object.entries(keys)) view.load(k, v);
 }
 
+/** The state directory's baseline and generations are written on the next turn of the event loop. */
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('guard in the pipeline', () => {
   it('rollback: a refused reload puts the previous file back, reloads once more, and is not retried', async () => {
     const t = setup('rollback', '[template.guard]\nrollback = true\ngenerations = 2\n');
@@ -84,6 +87,7 @@ describe('guard in the pipeline', () => {
     assert.match(t.r.guard!.state().lastRollback!.message, /Reload command failed: exit status 1/);
     // Generations: the installed one, with its revision; at most `generations` kept.
     const gdir = resourceStateDir(t.stateDir, t.r.spec.name, t.dest);
+    await settled();
     const meta = JSON.parse(readFileSync(join(gdir, '1.json'), 'utf8')) as { revision: string; keys: Record<string, string> };
     assert.equal(meta.revision, '7');
     assert.deepEqual(meta.keys, { '/s/a/ip': '10.0.0.1', '/s/a/port': '80' });
@@ -92,6 +96,7 @@ describe('guard in the pipeline', () => {
       t.view.put('/s/b/port', port);
       await t.r.process(t.o());
     }
+    await settled();
     assert.deepEqual(readdirSync(gdir).filter((n) => n.endsWith('.cfg')).sort(), ['3.cfg', '4.cfg']);
     assert.ok(existsSync(join(gdir, 'state.json')));
   });
@@ -117,8 +122,10 @@ describe('guard in the pipeline', () => {
     const again = TemplateResource.load(t.r.spec, t.view, { getenv: () => undefined });
     t.view.put('/s/a/ip', '10.0.0.1');
     assert.equal((await t.r.process(t.o())).status, 'updated');
+    await settled();
     rmSync(gdir, { recursive: true });
     assert.equal((await again.process(t.o())).status, 'in-sync');
+    await settled();
     assert.deepEqual((JSON.parse(readFileSync(join(gdir, 'baseline.json'), 'utf8')) as { keys: unknown }).keys, { '/s/a/ip': '10.0.0.1', '/s/a/port': '80' });
   });
 
@@ -159,6 +166,7 @@ describe('guard in the pipeline', () => {
     const t = setup('restart', '[template.guard]\nmax_removed = 1\n');
     load(t.view, { '/s/a/ip': '10.0.0.1', '/s/a/port': '80', '/s/b/ip': '10.0.0.2', '/s/b/port': '81' });
     await t.r.process(t.o());
+    await settled(); // the state directory is written after the change is applied
     const installed = readFileSync(t.dest, 'utf8');
     // A new process: same resource, empty registry.
     const spec = t.r.spec;

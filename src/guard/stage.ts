@@ -32,6 +32,14 @@ export class GuardStage {
   /** The render reload_cmd refused (rolled back): not installed again until the keys change it. */
   private refusedContent: string | undefined;
   private lastStateJson = '';
+  /**
+   * State-directory writes not done yet: the baseline and generations serialize every key (at 1,000 domains x 10
+   * servers ~15 ms each), so they are written after the change has reached the service, not before: on the next
+   * turn of the event loop, or at flush() (one-shot exit, shutdown). Only the newest baseline is kept.
+   */
+  private pendingBaseline: { keys: ReadonlyMap<string, string>; revision: bigint | undefined; ctx: StageContext } | undefined;
+  private readonly pendingGenerations: Array<{ content: string; revision: bigint | undefined; keys: ReadonlyMap<string, string>; ctx: StageContext }> = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly resource: ResourceSpec,
@@ -62,6 +70,7 @@ export class GuardStage {
   }
 
   adoptFrom(old: GuardStage): void {
+    old.flush();
     this.guard.adoptFrom(old.guard);
     this.refusedContent = old.refusedContent;
   }
@@ -115,12 +124,40 @@ export class GuardStage {
   }
 
   private saveBaseline(ctx: StageContext): void {
-    const gens = this.generations(ctx);
-    if (!gens) return;
-    try {
-      gens.writeBaseline(this.guard.currentKeys(), ctx.revision);
-    } catch (e) {
-      this.stateDirFailed(e);
+    if (!this.generations(ctx)) return;
+    // currentKeys() is replaced, never changed in place, by the next prepare(): safe to write later.
+    this.pendingBaseline = { keys: this.guard.currentKeys(), revision: ctx.revision, ctx };
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes what waits for the state directory (the baseline, generations) now. */
+  flush(): void {
+    this.flushScheduled = false;
+    const b = this.pendingBaseline;
+    this.pendingBaseline = undefined;
+    const gens = this.gens;
+    if (b && gens) {
+      try {
+        gens.writeBaseline(b.keys, b.revision);
+      } catch (e) {
+        this.stateDirFailed(e);
+      }
+    }
+    for (const g of this.pendingGenerations.splice(0)) {
+      const to = this.gens;
+      if (!to) break;
+      try {
+        const saved = to.save({ content: g.content, dest: this.resource.dest, revision: g.revision, keys: g.keys });
+        g.ctx.log.debug(`${this.resource.name}: kept generation ${saved.seq} (revision ${saved.revision}) in ${to.dir}`);
+      } catch (e) {
+        this.stateDirFailed(e);
+      }
     }
   }
 
@@ -128,14 +165,9 @@ export class GuardStage {
   installed(content: string, ctx: StageContext): void {
     if (this.guard.commit()) this.saveBaseline(ctx);
     this.refusedContent = undefined;
-    const gens = this.generations(ctx);
-    if (gens) {
-      try {
-        const g = gens.save({ content, dest: this.resource.dest, revision: ctx.revision, keys: this.guard.currentKeys() });
-        ctx.log.debug(`${this.resource.name}: kept generation ${g.seq} (revision ${g.revision}) in ${gens.dir}`);
-      } catch (e) {
-        this.stateDirFailed(e);
-      }
+    if (this.generations(ctx)) {
+      this.pendingGenerations.push({ content, revision: ctx.revision, keys: this.guard.currentKeys(), ctx });
+      this.scheduleFlush();
     }
     this.writeState();
   }
