@@ -136,3 +136,62 @@ test('a mistake in [template.guard] is an error naming the file, the line and th
   const spec = parse('max_removed = 3\n') as { guard: { maxRemoved: unknown; holdMs: number } };
   assert.deepEqual([spec.guard.maxRemoved, spec.guard.holdMs], [{ count: 3 }, 0]);
 });
+
+test('prepare() kept up to date key by key gives what a guard preparing all the keys at once gives, at every step', () => {
+  // The oracle: a new guard with the same baseline, preparing the whole registry in one go (every key looked at,
+  // every record grouped, the store filled from nothing). No removal limit: a hold depends on the history.
+  const spec = parseGuardSpec(
+    {
+      clean_paths: true,
+      records: [{ path: '/nginx/*/*', fields: ['ip', 'port'], timeout: '1h' }],
+      validate: [
+        { segment: '/nginx/*', type: 'hostname' },
+        { path: '/nginx/*/*/port', type: 'port' },
+        { path: '/nginx/*/*/ip', type: 'host' },
+      ],
+    },
+    () => 'test.toml: ',
+    () => undefined,
+  );
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+  const domains = ['a.com', 'b.com', 'c.com', 'bad!domain'];
+  const hosts = ['s1', 's2', 's3'];
+  const fields = ['ip', 'port', 'weight'];
+  const values: Record<string, string[]> = { ip: ['10.0.0.1', '10.0.0.2', '10.0.0.3\n'], port: ['80', '8080', '99999'], weight: ['1', '10'] };
+  const key = (): string => {
+    const f = pick(fields);
+    const k = `/nginx/${pick(domains)}/${pick(hosts)}/${f}`;
+    const r = rand(10);
+    return r === 0 ? k.replace('/nginx/', '/nginx//') : r === 1 ? k.replace('/nginx/', '/nginx/x/../') : k;
+  };
+  const t = { t: 1_000_000 };
+  const g = new ResourceGuard(spec, { name: 'h.toml', dest: '/x/h.cfg', log: memLog(), now: () => t.t });
+  const raw = new Map<string, string>();
+  for (let step = 0; step < 400; step++) {
+    const n = 1 + rand(4);
+    for (let i = 0; i < n; i++) {
+      const k = key();
+      if (rand(4) === 0) raw.delete(k);
+      else raw.set(k, pick(values[k.slice(k.lastIndexOf('/') + 1)] ?? ['x']));
+    }
+    const before = new Map(g.currentKeys());
+    g.prepare(raw, (k) => k);
+    g.commit();
+    const fresh = new ResourceGuard(spec, { name: 'h.toml', dest: '/x/h.cfg', log: memLog(), now: () => t.t });
+    fresh.setBaseline(step === 0 ? undefined : before);
+    fresh.prepare(new Map(raw), (k) => k);
+    assert.deepEqual(new Map(g.store.entries()), new Map(fresh.store.entries()), `step ${step}: the template's keys`);
+    assert.deepEqual(g.currentKeys(), fresh.currentKeys(), `step ${step}: the keys committed`);
+    assert.deepEqual(
+      g.state().invalid.map((i) => i.path).sort(),
+      fresh.state().invalid.map((i) => i.path).sort(),
+      `step ${step}: the keys left out`,
+    );
+    assert.deepEqual(g.state().incomplete.map((i) => i.record).sort(), fresh.state().incomplete.map((i) => i.record).sort(), `step ${step}: incomplete records`);
+  }
+});
