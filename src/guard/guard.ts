@@ -156,13 +156,19 @@ export class ResourceGuard {
 
   /** The keys of the render last prepared (after exclusions): what commit() makes the baseline. */
   currentKeys(): ReadonlyMap<string, string> {
+    return this.keysLater()();
+  }
+
+  /** currentKeys() as they are now, made when called (later renders do not change them). */
+  keysLater(): () => ReadonlyMap<string, string> {
     const of = this.synced;
-    if (this.flat?.of !== of) {
+    return () => {
+      if (this.flat?.of === of) return this.flat.keys;
       const keys = new Map<string, string>();
       for (const m of of.values()) for (const [k, v] of m) keys.set(k, v);
-      this.flat = { of, keys };
-    }
-    return this.flat.keys;
+      if (this.synced === of) this.flat = { of, keys };
+      return keys;
+    };
   }
 
   /**

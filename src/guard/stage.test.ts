@@ -15,6 +15,7 @@ import { parseResourceSpec } from '../resource/spec.js';
 import { KeyView } from '../resource/view.js';
 import { resourceStateDir } from './generations.js';
 import { requestRelease, takeReleaseMarkers } from './release.js';
+import { STATE_WRITE_DELAY_MS } from './stage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'guard-stage-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,8 +65,8 @@ function load(view: KeyView, keys: Record<string, string>): void {
   for (const [k, v] of Object.entries(keys)) view.load(k, v);
 }
 
-/** The state directory's baseline and generations are written on the next turn of the event loop. */
-const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** The state directory's baseline and generations are written STATE_WRITE_DELAY_MS after a change. */
+const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, STATE_WRITE_DELAY_MS + 10));
 
 describe('guard in the pipeline', () => {
   it('rollback: a refused reload puts the previous file back, reloads once more, and is not retried', async () => {
@@ -97,7 +98,9 @@ describe('guard in the pipeline', () => {
       await t.r.process(t.o());
     }
     await settled();
-    assert.deepEqual(readdirSync(gdir).filter((n) => n.endsWith('.cfg')).sort(), ['3.cfg', '4.cfg']);
+    // Three changes within the delay are written together: only the newest `generations` of them.
+    assert.deepEqual(readdirSync(gdir).filter((n) => n.endsWith('.cfg')).sort(), ['2.cfg', '3.cfg']);
+    assert.match(readFileSync(join(gdir, '3.cfg'), 'utf8'), /84/, 'the newest generation is the last install');
     assert.ok(existsSync(join(gdir, 'state.json')));
   });
 

@@ -14,6 +14,9 @@ import { rollBack, type RollbackInput } from './rollback.js';
 import type { GuardSpec } from './spec.js';
 import type { FileState } from '../resource/pipeline.js';
 
+/** How long after a change the state directory is written (changes in between are written together). */
+export const STATE_WRITE_DELAY_MS = 250;
+
 export interface StageContext {
   readonly log: Logger;
   /** -noop: decide as usual, write nothing to the state directory. */
@@ -34,12 +37,14 @@ export class GuardStage {
   private lastStateJson = '';
   /**
    * State-directory writes not done yet: the baseline and generations serialize every key (at 1,000 domains x 10
-   * servers ~15 ms each), so they are written after the change has reached the service, not before: on the next
-   * turn of the event loop, or at flush() (one-shot exit, shutdown). Only the newest baseline is kept.
+   * servers ~15 ms each, blocking the event loop), so they are written after the change has reached the service,
+   * not before, and a stream of changes is written once: STATE_WRITE_DELAY_MS after the first change not yet
+   * written, or at flush() (one-shot exit, shutdown, SIGHUP). Only the newest baseline and the newest `generations`
+   * generations are kept; the keys are flattened only when written.
    */
-  private pendingBaseline: { keys: ReadonlyMap<string, string>; revision: bigint | undefined; ctx: StageContext } | undefined;
-  private readonly pendingGenerations: Array<{ content: string; revision: bigint | undefined; keys: ReadonlyMap<string, string>; ctx: StageContext }> = [];
-  private flushScheduled = false;
+  private pendingBaseline: { keys: () => ReadonlyMap<string, string>; revision: bigint | undefined; ctx: StageContext } | undefined;
+  private readonly pendingGenerations: Array<{ content: string; revision: bigint | undefined; keys: () => ReadonlyMap<string, string>; ctx: StageContext }> = [];
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly resource: ResourceSpec,
@@ -125,35 +130,36 @@ export class GuardStage {
 
   private saveBaseline(ctx: StageContext): void {
     if (!this.generations(ctx)) return;
-    // currentKeys() is replaced, never changed in place, by the next prepare(): safe to write later.
-    this.pendingBaseline = { keys: this.guard.currentKeys(), revision: ctx.revision, ctx };
+    this.pendingBaseline = { keys: this.guard.keysLater(), revision: ctx.revision, ctx };
     this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => this.flush(), STATE_WRITE_DELAY_MS);
+    this.flushTimer.unref();
   }
 
   /** Writes what waits for the state directory (the baseline, generations) now. */
   flush(): void {
-    this.flushScheduled = false;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     const b = this.pendingBaseline;
     this.pendingBaseline = undefined;
     const gens = this.gens;
     if (b && gens) {
       try {
-        gens.writeBaseline(b.keys, b.revision);
+        gens.writeBaseline(b.keys(), b.revision);
       } catch (e) {
         this.stateDirFailed(e);
       }
     }
-    for (const g of this.pendingGenerations.splice(0)) {
+    const keep = Math.max(1, this.gens?.keep ?? 1);
+    for (const g of this.pendingGenerations.splice(0).slice(-keep)) {
       const to = this.gens;
       if (!to) break;
       try {
-        const saved = to.save({ content: g.content, dest: this.resource.dest, revision: g.revision, keys: g.keys });
+        const saved = to.save({ content: g.content, dest: this.resource.dest, revision: g.revision, keys: g.keys() });
         g.ctx.log.debug(`${this.resource.name}: kept generation ${saved.seq} (revision ${saved.revision}) in ${to.dir}`);
       } catch (e) {
         this.stateDirFailed(e);
@@ -166,7 +172,7 @@ export class GuardStage {
     if (this.guard.commit()) this.saveBaseline(ctx);
     this.refusedContent = undefined;
     if (this.generations(ctx)) {
-      this.pendingGenerations.push({ content, revision: ctx.revision, keys: this.guard.currentKeys(), ctx });
+      this.pendingGenerations.push({ content, revision: ctx.revision, keys: this.guard.keysLater(), ctx });
       this.scheduleFlush();
     }
     this.writeState();

@@ -143,7 +143,14 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
       const builder = client.watch().inRange({ start: rangeStart.length === 0 ? Buffer.from([0]) : rangeStart, end: rangeEnd }).startRevision((last + 1n).toString());
       const watcher: Watcher = builder.watcher();
       const request = watcher.request as { start_revision?: string | number };
+      // The stream broke and no 'connected' came since. etcd3 does not always emit 'connected' when a stream that
+      // broke twice in a row is re-established; data on it proves it is.
+      let down = false;
       watcher.on('data', (res: IWatchResponse) => {
+        if (down) {
+          down = false;
+          o.observer?.connected();
+        }
         o.observer?.revision(BigInt(res.header.revision));
         queue.push({ kind: 'data', res });
       });
@@ -154,8 +161,10 @@ export function createEtcdV3Backend(o: EtcdV3BackendOptions): Backend {
         request.start_revision = (last + 1n).toString();
         o.log?.warn(`${name}: watch stream to ${where} broke (${describeCause(err)}); resuming from revision ${last + 1n}`);
         o.observer?.error(`watch stream broke: ${describeCause(err)}`);
+        down = true;
       });
       watcher.on('connected', (res: IWatchResponse) => {
+        down = false;
         backoff.reset();
         o.observer?.connected();
         o.observer?.revision(BigInt(res.header.revision));
