@@ -195,3 +195,14 @@ test('prepare() kept up to date key by key gives what a guard preparing all the 
     assert.deepEqual(g.state().incomplete.map((i) => i.record).sort(), fresh.state().incomplete.map((i) => i.record).sort(), `step ${step}: incomplete records`);
   }
 });
+
+test('a guard taking over after SIGHUP forgets the refused keys that are gone by its first render', () => {
+  const t = { t: 1_000_000 };
+  const old = new ResourceGuard(SPEC, { name: 'h.toml', dest: '/x/h.cfg', log: memLog(), now: () => t.t });
+  old.prepare(Object.entries({ ...SEED, '/nginx/a.com/s3/port': '99999' }), (k) => k);
+  assert.deepEqual(old.state().invalid.map((i) => i.path), ['/nginx/a.com/s3/port']);
+  const next = new ResourceGuard(SPEC, { name: 'h.toml', dest: '/x/h.cfg', log: memLog(), now: () => t.t });
+  next.adoptFrom(old);
+  next.prepare(Object.entries(SEED), (k) => k);
+  assert.deepEqual(next.state().invalid, [], 'no key is refused any more');
+});

@@ -181,7 +181,8 @@ export class ResourceGuard {
     // 1. validation (each key looked at again only when its value changed)
     const gen = ++this.gen;
     const dirty = new Set<string>();
-    let refusalsChanged = false;
+    // The first prepare() also settles what adoptFrom() carried over.
+    let refusalsChanged = gen === 1;
     const forget = (full: string, s: Look): void => {
       if (s.refusal) {
         this.refusals.delete(full);
