@@ -2,7 +2,7 @@
 //
 // Each render, prepare() brings what the template may see up to date with the raw keys (incrementally: only keys
 // whose value changed are looked at again, only the records they belong to are regrouped, and the store is
-// synced record by record where a record's content changed; 30,000 keys cost ~1 ms instead of a rebuild):
+// synced record by record where a record's content changed; one changed key among 30,000 costs ~6 ms, a rebuild ~45 ms):
 //   1. validation: keys with unclean paths and values or segments that fail a declared rule are left out
 //      (logged once per key with the reason, counted);
 //   2. records: a record missing one of its fields is held back (its last installed version stays, a new one
