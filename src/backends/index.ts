@@ -7,7 +7,7 @@
 import { promises as dns } from 'node:dns';
 import { createEnvBackend } from './env/index.js';
 import { createFileBackend } from './file/index.js';
-import { checkTlsFiles } from './shared/tls.js';
+import { checkTlsFiles } from './common/tls.js';
 import { BackendError, type Backend, type BackendMemberInfo, type BackendOptions, type Snapshot, type WatchEvent } from './types.js';
 import { backendNameProblem } from './names.js';
 import { describeError } from './util.js';

@@ -9,7 +9,7 @@
 
 import type { Backend, Change, Snapshot, WatchEvent } from '../backends/types.js';
 import type { ConfdConfig, WaitSpec } from '../config/index.js';
-import { Backoff, giveUpMessage, retryMessage, untilAborted, type RetryPolicyOptions } from '../backends/shared/retry.js';
+import { Backoff, giveUpMessage, retryMessage, untilAborted, type RetryPolicyOptions } from '../backends/common/retry.js';
 import { redactNode, type Logger } from '../log/index.js';
 import type { CommandRunner } from '../resource/command.js';
 import { loadResources, unionPrefixes, type LoadedResources } from '../resource/load.js';

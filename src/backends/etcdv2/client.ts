@@ -5,8 +5,8 @@
 
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { endpointsOf } from '../shared/endpoints.js';
-import { readTlsFiles } from '../shared/tls.js';
+import { endpointsOf } from '../common/endpoints.js';
+import { readTlsFiles } from '../common/tls.js';
 import { BackendError, type BackendOptions } from '../types.js';
 import { canceled, describeError } from '../util.js';
 import { redactUrls, secretRedactor } from '../../log/redact.js';

@@ -14,7 +14,7 @@
 // with a full re-read delivered as a 'reset'.
 
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
-import { Backoff, retryMessage, sleep } from '../shared/retry.js';
+import { Backoff, retryMessage, sleep } from '../common/retry.js';
 import { canceled, describeError, inTree } from '../util.js';
 import { redactUrls } from '../../log/redact.js';
 import { createEtcdV2Client, isErrorCode, keyPath, type HttpResult, type V2Node } from './client.js';

@@ -14,8 +14,8 @@ import {
   GRPCUnauthenticatedError,
   type IOptions,
 } from 'etcd3';
-import { endpointsOf } from '../shared/endpoints.js';
-import { readTlsFiles } from '../shared/tls.js';
+import { endpointsOf } from '../common/endpoints.js';
+import { readTlsFiles } from '../common/tls.js';
 import { BackendError, type BackendOptions } from '../types.js';
 import { describeError } from '../util.js';
 import { redactUrls, secretRedactor } from '../../log/redact.js';

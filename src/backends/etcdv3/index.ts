@@ -10,7 +10,7 @@ import { decodeBytes, encodeBytes } from '../../govalue/bytes.js';
 import type { IRangeResponse, IWatchResponse, Watcher } from 'etcd3';
 import { type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
 import { connectEtcdV3, type EtcdV3Connection } from './connect.js';
-import { Backoff, retryMessage, sleep } from '../shared/retry.js';
+import { Backoff, retryMessage, sleep } from '../common/retry.js';
 import { abortable, canceled, describeError, EventQueue, matchesRawPrefix, minimalPrefixes } from '../util.js';
 
 /** Keys in the first range request (and in every one when a fixed pageSize is configured). */

@@ -20,7 +20,7 @@ import { stat } from 'node:fs/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { decodeBytes, encodeBytes } from '../../govalue/bytes.js';
 import { BackendError, type Backend, type BackendOptions, type Change, type Snapshot, type WatchEvent } from '../types.js';
-import { Backoff, retryMessage, sleep } from '../shared/retry.js';
+import { Backoff, retryMessage, sleep } from '../common/retry.js';
 import { canceled, describeError } from '../util.js';
 import { redactNode, secretRedactor } from '../../log/redact.js';
 
