@@ -12,21 +12,18 @@ function memLog(): Logger & { lines: string[] } {
   return { lines, debug: add('DEBUG'), info: add('INFO'), warn: add('WARNING'), error: add('ERROR'), enabled: () => true };
 }
 
-const SPEC = parseGuardSpec(
-  {
-    max_removed: '50%',
-    hold: '10s',
-    clean_paths: true,
-    records: [{ path: '/nginx/*/*', fields: ['ip', 'port'], timeout: '5s' }],
-    validate: [
-      { segment: '/nginx/*', type: 'hostname' },
-      { path: '/nginx/*/*/port', type: 'port' },
-      { path: '/nginx/*/*/ip', type: 'host' },
-    ],
-  },
-  () => 'test.toml: ',
-  () => undefined,
-);
+/** The seed's layout: a record per server, its domain a hostname, its port a port, its ip a host. */
+const RULES = {
+  clean_paths: true,
+  records: [{ path: '/nginx/*/*', fields: ['ip', 'port'], timeout: '5s' }],
+  validate: [
+    { segment: '/nginx/*', type: 'hostname' },
+    { path: '/nginx/*/*/port', type: 'port' },
+    { path: '/nginx/*/*/ip', type: 'host' },
+  ],
+};
+const specOf = (table: Record<string, unknown>): ReturnType<typeof parseGuardSpec> => parseGuardSpec(table, () => 'test.toml: ', () => undefined);
+const SPEC = specOf({ max_removed: '50%', hold: '10s', ...RULES });
 
 function guard(now: { t: number }): { g: ResourceGuard; log: ReturnType<typeof memLog>; run: (keys: Record<string, string>) => { skip: boolean; held: boolean; keys: Record<string, string> } } {
   const log = memLog();
@@ -140,19 +137,7 @@ test('a mistake in [template.guard] is an error naming the file, the line and th
 test('prepare() kept up to date key by key gives what a guard preparing all the keys at once gives, at every step', () => {
   // The oracle: a new guard with the same baseline, preparing the whole registry in one go (every key looked at,
   // every record grouped, the store filled from nothing). No removal limit: a hold depends on the history.
-  const spec = parseGuardSpec(
-    {
-      clean_paths: true,
-      records: [{ path: '/nginx/*/*', fields: ['ip', 'port'], timeout: '1h' }],
-      validate: [
-        { segment: '/nginx/*', type: 'hostname' },
-        { path: '/nginx/*/*/port', type: 'port' },
-        { path: '/nginx/*/*/ip', type: 'host' },
-      ],
-    },
-    () => 'test.toml: ',
-    () => undefined,
-  );
+  const spec = specOf({ ...RULES, records: [{ ...RULES.records[0], timeout: '1h' }] });
   let seed = 7;
   const rand = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
