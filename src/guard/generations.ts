@@ -5,8 +5,9 @@
 // after a restart); state.json the guard's state for operators.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { decodeBytes, encodeBytes } from '../govalue/bytes.js';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
+import { decodeBytes } from '../govalue/bytes.js';
+import { writeAll } from '../resource/pipeline.js';
 import { join } from 'node:path';
 
 export interface GenerationMeta {
@@ -24,9 +25,28 @@ export function resourceStateDir(stateDir: string, name: string, dest: string): 
   return join(stateDir, `${safe}-${createHash('sha256').update(dest).digest('hex').slice(0, 8)}`);
 }
 
-function writeAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Writes `data` to a temporary file and renames it over `path`. Pieces are written with one writev (no copy into
+ * one buffer); `content` (a rendered file) as its bytes (writeAll: also bytes that are not UTF-8).
+ */
+function writeAtomic(path: string, data: string | readonly Uint8Array[], content = false): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data, { mode: 0o600 });
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    if (typeof data === 'string') {
+      if (content) writeAll(fd, data);
+      else {
+        const bytes = Buffer.from(data);
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+      }
+    } else {
+      const total = data.reduce((n, b) => n + b.byteLength, 0);
+      const written = writevSync(fd, data as Uint8Array[]);
+      if (written !== total) writeSync(fd, Buffer.concat(data as Uint8Array[]).subarray(written)); // a short write (a nearly full disk)
+    }
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }
 
@@ -51,19 +71,19 @@ export class Generations {
   }
 
   /** Records an installed render; drops generations beyond `keep`. Throws on I/O errors. */
-  save(g: { content: string; dest: string; revision: bigint | undefined; keys: ReadonlyMap<string, string> }): GenerationMeta {
+  save(g: { content: string; dest: string; revision: bigint | undefined; keysJson: readonly Uint8Array[] }): Omit<GenerationMeta, 'keys'> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const seqs = this.seqs();
     const seq = (seqs[seqs.length - 1] ?? 0) + 1;
-    const meta: GenerationMeta = {
+    const meta: Omit<GenerationMeta, 'keys'> = {
       seq,
       dest: g.dest,
       revision: String(g.revision ?? 0n),
       installedAt: new Date().toISOString(),
-      keys: Object.fromEntries(g.keys),
     };
-    writeAtomic(join(this.dir, `${seq}.cfg`), encodeBytes(g.content)); // the file's bytes, also those not UTF-8
-    writeAtomic(join(this.dir, `${seq}.json`), `${JSON.stringify(meta)}\n`);
+    writeAtomic(join(this.dir, `${seq}.cfg`), g.content, true); // the file's bytes, also those not UTF-8
+    // JSON.stringify({ ...meta, keys }), with the keys' text made by the guard (see ResourceGuard.keysJsonLater).
+    writeAtomic(join(this.dir, `${seq}.json`), [Buffer.from(`${JSON.stringify(meta).slice(0, -1)},"keys":`), ...g.keysJson, Buffer.from('}\n')]);
     const old = [...seqs, seq].slice(0, Math.max(0, seqs.length + 1 - Math.max(1, this.keep)));
     for (const s of old) {
       for (const ext of ['cfg', 'json']) {
@@ -101,11 +121,12 @@ export class Generations {
 
   /**
    * The keys the installed file stands for (the guard's baseline), written whenever they change, also without an
-   * install (a render found in sync): a restart against an emptied registry must find them.
+   * install (a render found in sync): a restart against an emptied registry must find them. `keysJson`: the
+   * pieces of a JSON object's UTF-8 text (keys and values).
    */
-  writeBaseline(keys: ReadonlyMap<string, string>, revision: bigint | undefined): void {
+  writeBaseline(keysJson: readonly Uint8Array[], revision: bigint | undefined): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeAtomic(join(this.dir, 'baseline.json'), `${JSON.stringify({ revision: String(revision ?? 0n), keys: Object.fromEntries(keys) })}\n`);
+    writeAtomic(join(this.dir, 'baseline.json'), [Buffer.from(`{"revision":${JSON.stringify(String(revision ?? 0n))},"keys":`), ...keysJson, Buffer.from('}\n')]);
   }
 
   /** The baseline written last, else the newest generation's keys. */

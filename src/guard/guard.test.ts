@@ -191,3 +191,104 @@ test('a guard taking over after SIGHUP forgets the refused keys that are gone by
   next.prepare(Object.entries(SEED), (k) => k);
   assert.deepEqual(next.state().invalid, [], 'no key is refused any more');
 });
+
+test('prepare() with the changed keys only gives what prepare() looking at every key and record gives, through holds, timeouts, releases, quarantine and restarts', () => {
+  // Two guards, one told which keys changed (as the daemon's view tells it), one looking at everything each time,
+  // fed the same history; after each step the template's keys, the guard's state and the committed baseline agree.
+  for (const [label, table] of [
+    ['max_removed', { max_removed: '50%', hold: '10s', ...RULES }],
+    ['min_keys', { min_keys: 2, ...RULES }],
+  ] as const) {
+    const spec = specOf(table);
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+    const domains = ['a.com', 'b.com', 'c.com', 'd.com', 'bad!domain'];
+    const hosts = ['s1', 's2', 's3'];
+    const values: Record<string, string[]> = { ip: ['10.0.0.1', '10.0.0.2', '10.0.0.3\n'], port: ['80', '8080', '99999'], weight: ['1', '10'] };
+    const t = { t: 1_000_000 };
+    const inc = new ResourceGuard(spec, { name: 'h.toml', dest: '/x/h.cfg', log: memLog(), now: () => t.t });
+    const all = new ResourceGuard(spec, { name: 'h.toml', dest: '/x/h.cfg', log: memLog(), now: () => t.t });
+    const raw = new Map<string, string>();
+    for (const d of domains.slice(0, 4)) for (const h of hosts) for (const f of ['ip', 'port']) raw.set(`/nginx/${d}/${h}/${f}`, pick(values[f]!));
+    let changed = new Set<string>(raw.keys());
+    const kinds = new Set<string>();
+    for (let step = 0; step < 600; step++) {
+      const where = `${label}, step ${step}`;
+      const r = rand(100);
+      if (r < 12) {
+        // A mistaken removal of most of the registry (held by the limits), or its return.
+        const gone = rand(3) !== 0;
+        for (const d of domains.slice(0, 3)) for (const h of hosts) for (const f of ['ip', 'port']) {
+          const k = `/nginx/${d}/${h}/${f}`;
+          if (gone) raw.delete(k);
+          else raw.set(k, values[f]![0]!);
+          changed.add(k);
+        }
+        kinds.add('mass change');
+      } else {
+        for (let i = 0, n = 1 + rand(3); i < n; i++) {
+          const f = pick(['ip', 'port', 'port', 'weight']);
+          const k = `/nginx/${pick(domains)}/${pick(hosts)}/${f}`;
+          if (rand(3) === 0) raw.delete(k);
+          else raw.set(k, pick(values[f]!));
+          changed.add(k);
+        }
+      }
+      if (rand(10) === 0) {
+        t.t += 6_000; // past a record's timeout, and over two steps a hold's
+        kinds.add('time');
+      }
+      if (rand(25) === 0) {
+        assert.equal(inc.release(), all.release(), `${where}: release`);
+        kinds.add('release');
+      }
+      const a = inc.prepare(raw, (k) => k, { changed });
+      const b = all.prepare(new Map(raw), (k) => k);
+      changed = new Set();
+      assert.deepEqual(a, b, `${where}: prepare()`);
+      if (a.held) kinds.add('held');
+      assert.deepEqual(new Map(inc.store.entries()), new Map(all.store.entries()), `${where}: the template's keys`);
+      const { resource: _r1, ...sa } = inc.state();
+      const { resource: _r2, ...sb } = all.state();
+      assert.deepEqual(sa, sb, `${where}: the guard's state`);
+      if (sa.incomplete.length > 0) kinds.add('incomplete');
+      assert.deepEqual(inc.changedUnits(), all.changedUnits(), `${where}: changed records`);
+      if (rand(4) === 0 && inc.changedUnits().length > 0) {
+        // check_cmd refused the render: bisection excludes sets of records, then the bad ones are quarantined.
+        const units = inc.changedUnits();
+        const trial = new Set(units.filter(() => rand(2) === 0));
+        inc.exclude(trial);
+        all.exclude(trial);
+        assert.deepEqual(new Map(inc.store.entries()), new Map(all.store.entries()), `${where}: excluded`);
+        if (rand(3) === 0) {
+          kinds.add('bisection aborted'); // a check that could not run: the next prepare() puts the candidate back
+          continue;
+        }
+        const bad = units.slice(0, 1 + rand(2));
+        inc.exclude(new Set(bad));
+        all.exclude(new Set(bad));
+        inc.quarantine(bad, 'refused');
+        all.quarantine(bad, 'refused');
+        kinds.add('quarantine');
+      }
+      if (rand(10) < 7) {
+        assert.equal(inc.commit(), all.commit(), `${where}: commit()`);
+        const json = (g: ResourceGuard): unknown => JSON.parse(Buffer.concat(g.baselineJson()).toString());
+        assert.deepEqual(json(inc), Object.fromEntries(inc.currentKeys()), `${where}: the baseline's JSON`);
+        assert.deepEqual(json(inc), json(all), `${where}: the baselines`);
+      }
+      if (rand(60) === 0) {
+        // A restart: the baseline from the state directory.
+        const keys = new Map(inc.currentKeys());
+        inc.setBaseline(keys);
+        all.setBaseline(keys);
+        kinds.add('baseline from disk');
+      }
+    }
+    for (const k of ['mass change', 'time', 'release', 'held', 'incomplete', 'quarantine', 'bisection aborted', 'baseline from disk']) assert.ok(kinds.has(k), `${label}: the history had no ${k}`);
+  }
+});

@@ -1,8 +1,10 @@
 // The guard stage of one resource: between the keys the backend holds and the store its template reads.
 //
-// Each render, prepare() brings what the template may see up to date with the raw keys (incrementally: only keys
-// whose value changed are looked at again, only the records they belong to are regrouped, and the store is
-// synced record by record where a record's content changed; one changed key among 30,000 costs ~6 ms, a rebuild ~45 ms):
+// Each render, prepare() brings what the template may see up to date with the raw keys. It works from what changed
+// (the view names the keys put or deleted since the last render): only those keys are validated again, only their
+// records are regrouped and taken through 2-4 below (with the records whose baseline, incompleteness or quarantine
+// may have changed), and only records whose content changed are synced into the store. One changed key among
+// 30,000 costs ~0.1 ms; looking at everything (the first render, a baseline from the state directory) ~20 ms:
 //   1. validation: keys with unclean paths and values or segments that fail a declared rule are left out
 //      (logged once per key with the reason, counted);
 //   2. records: a record missing one of its fields is held back (its last installed version stays, a new one
@@ -18,6 +20,7 @@ import type { Logger } from '../log/index.js';
 import { formatDuration } from '../config/duration.js';
 import { KVStore, cleanKey } from '../memkv/index.js';
 import type { GuardSpec, RecordSpec } from './spec.js';
+import { UnitTable, type Unit } from './units.js';
 import { checkKey, matchesParts, segments, uncleanReason, type Refusal } from './validate.js';
 
 export interface HeldChange {
@@ -54,6 +57,16 @@ export interface GuardDeps {
   readonly now?: () => number;
 }
 
+export interface PrepareOptions {
+  /** -onetime: there is no later render; incomplete records are reported at once. */
+  readonly onetime?: boolean;
+  /**
+   * The backend keys put or deleted since the previous prepare() (raw must then be a Map): only they are looked at
+   * again. Undefined: every key is (and a key missing from raw was deleted). The first prepare() looks at all.
+   */
+  readonly changed?: ReadonlySet<string>;
+}
+
 export interface Prepared {
   /** Nothing may be rendered (fewer keys than min_keys and no installed render to fall back on). */
   readonly skip: boolean;
@@ -63,15 +76,20 @@ export interface Prepared {
   readonly changed: boolean;
 }
 
-type Units = Map<string, Map<string, string>>;
+type Units = Map<string, Unit>;
 /** What prepare() found about one backend key with one value. */
 type Look = { readonly value: string; readonly local: string; readonly unit: string; readonly refusal: Refusal | undefined; gen: number };
 
 const FIRST = 10;
 
-function fingerprint(u: ReadonlyMap<string, string> | undefined): string {
+function fingerprint(u: Unit | undefined): string {
   if (u === undefined) return '';
   return JSON.stringify([...u].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+function setOrDelete(units: Units, name: string, m: Unit | undefined): void {
+  if (m === undefined) units.delete(name);
+  else units.set(name, m);
 }
 
 export class ResourceGuard {
@@ -79,23 +97,38 @@ export class ResourceGuard {
   readonly store = new KVStore();
   private readonly now: () => number;
   /**
-   * The keys that passed validation, grouped by unit. The outer map is kept between renders; a unit's inner map
-   * is never changed once made (a changed unit gets a new one), so candidates, the synced state and the baseline
-   * can share them and sync() compares units by identity.
+   * The keys that passed validation, grouped by unit. A unit's map is never changed once made (a changed unit gets
+   * a new one), so the maps below and the baseline share them and compare units by identity.
    */
   private readonly valid: Units = new Map();
   /** The backend keys of each unit in `valid` (in the order they came). */
   private readonly members = new Map<string, Set<string>>();
   /** The backend keys refused by validation, with why. */
   private readonly refusals = new Map<string, Refusal>();
-  /** Counts prepare() calls: a key whose Look was not visited in this one was deleted. */
+  /** Counts prepare() calls: a key whose Look was not visited in a full one was deleted. */
   private gen = 0;
-  /** currentKeys() of `synced`, made when asked. */
-  private flat: { of: Units; keys: ReadonlyMap<string, string> } | undefined;
   /** What the installed file was rendered from; undefined until known. */
-  private baseline: Units | undefined;
-  /** The candidate of the last prepare() after records, quarantine and hold (before exclusions). */
-  private candidate: Units = new Map();
+  private baseline: UnitTable | undefined;
+  /** The baseline did not come from commit() (the state directory, a guard taken over): commit() makes it anew. */
+  private baselineForeign = false;
+  /** Units whose baseline changed since the last prepare() (commit()): looked at again. */
+  private baseTouched = new Set<string>();
+  /** Every unit is looked at again by the next prepare() (a baseline set from outside). */
+  private allStale = true;
+  /** `valid` after records (2) and quarantine (3): the candidate before a hold keeps removed units. */
+  private readonly pre: Units = new Map();
+  /** Units of the baseline missing from `pre`: what the change removes (in the order found). */
+  private readonly removed = new Set<string>();
+  /** Units in `candidate` only because a hold keeps them (at their baseline version). */
+  private kept = new Set<string>();
+  /** The candidate of the last prepare(): `pre` plus what a hold keeps. */
+  private readonly candidate: Units = new Map();
+  /** What the store holds, grouped: `candidate`, except for units exclude() put back at their baseline version. */
+  private readonly synced: Units = new Map();
+  /** Units exclude() set apart from `candidate` in the store. */
+  private excluded = new Set<string>();
+  /** Units whose `synced` version changed since the last commit(). */
+  private readonly sinceCommit = new Set<string>();
   private held: HeldChange | undefined;
   private releaseRequested = false;
   private readonly invalid = new Map<string, string>();
@@ -103,8 +136,6 @@ export class ResourceGuard {
   private readonly incomplete = new Map<string, { missing: string[]; since: number; reported: boolean }>();
   private readonly quarantined = new Map<string, { fingerprint: string; since: number; reason: string }>();
   private lastRollback: { at: number; message: string } | undefined;
-  /** What the last sync() put in the store, grouped: the baseline once committed. */
-  private synced: Units = new Map();
   /** The store changed since the last commit(). */
   private uncommitted = false;
   /**
@@ -138,7 +169,7 @@ export class ResourceGuard {
     const units: Units = new Map();
     for (const [k, v] of flat) {
       const u = this.unitOf(k);
-      let m = units.get(u);
+      let m = units.get(u) as Map<string, string> | undefined;
       if (!m) units.set(u, (m = new Map()));
       m.set(k, v);
     }
@@ -147,35 +178,37 @@ export class ResourceGuard {
 
   /** Sets the baseline (the keys the installed file came from), e.g. from the state directory at start. */
   setBaseline(keys: ReadonlyMap<string, string> | undefined): void {
-    this.baseline = keys === undefined ? undefined : this.group(keys);
+    this.baseline = keys === undefined ? undefined : UnitTable.from(this.group(keys));
+    this.baselineForeign = true;
+    this.allStale = true;
   }
 
   get hasBaseline(): boolean {
     return this.baseline !== undefined;
   }
 
-  /** The keys of the render last prepared (after exclusions): what commit() makes the baseline. */
+  /** The keys the store holds (what commit() makes the baseline). */
   currentKeys(): ReadonlyMap<string, string> {
-    return this.keysLater()();
-  }
-
-  /** currentKeys() as they are now, made when called (later renders do not change them). */
-  keysLater(): () => ReadonlyMap<string, string> {
-    const of = this.synced;
-    return () => {
-      if (this.flat?.of === of) return this.flat.keys;
-      const keys = new Map<string, string>();
-      for (const m of of.values()) for (const [k, v] of m) keys.set(k, v);
-      if (this.synced === of) this.flat = { of, keys };
-      return keys;
-    };
+    const keys = new Map<string, string>();
+    for (const m of this.synced.values()) for (const [k, v] of m) keys.set(k, v);
+    return keys;
   }
 
   /**
-   * Rebuilds the template's store from `raw` (backend keys with values) and returns whether to render.
-   * `localOf` turns a backend key into the key templates see (before cleaning).
+   * The baseline's keys (those of the last commit()) as the UTF-8 text of a JSON object, in pieces to write one
+   * after the other (see UnitTable.json); an empty object without a baseline.
    */
-  prepare(raw: Iterable<[string, string]>, localOf: (key: string) => string, o: { readonly onetime?: boolean } = {}): Prepared {
+  baselineJson(): Buffer[] {
+    return (this.baseline ?? new UnitTable()).json();
+  }
+
+  /**
+   * Brings the template's store up to date with `raw` (backend keys with values) and returns whether to render.
+   * `localOf` turns a backend key into the key templates see (before cleaning). With `o.changed`, only the keys
+   * it names and the records they belong to are looked at again (and the records whose baseline, incompleteness
+   * or quarantine may have changed); without it, every key and record is.
+   */
+  prepare(raw: Iterable<[string, string]>, localOf: (key: string) => string, o: PrepareOptions = {}): Prepared {
     const now = this.now();
     const { spec, d } = this;
     // 1. validation (each key looked at again only when its value changed)
@@ -192,13 +225,11 @@ export class ResourceGuard {
         dirty.add(s.unit);
       }
     };
-    let visited = 0;
-    for (const [full, value] of raw) {
-      visited++;
+    const visit = (full: string, value: string): void => {
       const old = this.seen.get(full);
       if (old !== undefined && old.value === value) {
         old.gen = gen;
-        continue;
+        return;
       }
       if (old !== undefined) forget(full, old);
       const s = this.look(full, value, localOf, gen);
@@ -212,12 +243,35 @@ export class ResourceGuard {
         m.add(full);
         dirty.add(s.unit);
       }
-    }
-    if (visited < this.seen.size) {
-      for (const [full, s] of this.seen) {
-        if (s.gen === gen) continue;
-        this.seen.delete(full);
-        forget(full, s);
+    };
+    // With the keys changed since the last prepare() (and a guard that has seen the others), only they are looked
+    // at; otherwise every key is, and a key not visited was deleted.
+    const changedOnly = o.changed !== undefined && gen > 1 ? o.changed : undefined;
+    if (changedOnly !== undefined) {
+      if (!(raw instanceof Map)) throw new TypeError('prepare(): `changed` needs the raw keys as a Map');
+      const rawMap = raw as ReadonlyMap<string, string>;
+      for (const full of changedOnly) {
+        const value = rawMap.get(full);
+        if (value !== undefined) visit(full, value);
+        else {
+          const old = this.seen.get(full);
+          if (old === undefined) continue;
+          this.seen.delete(full);
+          forget(full, old);
+        }
+      }
+    } else {
+      let visited = 0;
+      for (const [full, value] of raw) {
+        visited++;
+        visit(full, value);
+      }
+      if (visited < this.seen.size) {
+        for (const [full, s] of this.seen) {
+          if (s.gen === gen) continue;
+          this.seen.delete(full);
+          forget(full, s);
+        }
       }
     }
     for (const unit of dirty) {
@@ -245,84 +299,120 @@ export class ResourceGuard {
       }
       for (const path of this.invalid.keys()) if (!refused.has(path)) this.invalid.delete(path);
     }
-    const cand: Units = new Map(this.valid);
 
     const base = this.baseline;
-
-    // 2. records (a unit neither changed nor incomplete was complete last time, and still is)
-    const toCheck = this.incomplete.size === 0 ? dirty : new Set([...dirty, ...this.incomplete.keys()]);
-    for (const unit of toCheck) {
-      const keys = cand.get(unit);
-      if (keys === undefined) continue;
-      const rec = this.recordSpecOf(unit);
-      if (!rec) continue;
-      const missing = rec.fields.filter((f) => !keys.has(`${unit}/${f}`));
-      if (missing.length === 0) {
-        this.incomplete.delete(unit);
-        continue;
-      }
-      let inc = this.incomplete.get(unit);
-      if (!inc) this.incomplete.set(unit, (inc = { missing, since: now, reported: false }));
-      inc.missing = missing;
-      const expired = now - inc.since >= rec.timeoutMs;
-      if (expired && !inc.reported) {
-        inc.reported = true;
-        d.log.warn(`${d.name}: record ${JSON.stringify(unit)} has been incomplete for ${formatDuration(rec.timeoutMs)} (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is removed' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
-      } else if (o.onetime && !inc.reported) {
-        // A one-shot run has no later: say now what waits for the next one.
-        inc.reported = true;
-        d.log.warn(`${d.name}: record ${JSON.stringify(unit)} is incomplete (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is kept' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
-      }
-      const installed = base?.get(unit);
-      if (installed && !expired) cand.set(unit, installed);
-      else cand.delete(unit);
+    // The units whose candidate may change: the changed ones, the incomplete (a timeout) and quarantined ones, and
+    // those whose baseline changed; every unit when the caller gave no changes or the baseline came from outside.
+    let units: Set<string>;
+    if (changedOnly === undefined || this.allStale) {
+      units = new Set([...this.valid.keys(), ...this.pre.keys(), ...this.synced.keys(), ...(base?.keys() ?? [])]);
+      this.removed.clear();
+    } else {
+      units = dirty;
+      for (const u of this.baseTouched) units.add(u);
     }
-    for (const unit of this.incomplete.keys()) if (!this.valid.has(unit)) this.incomplete.delete(unit);
+    for (const u of this.incomplete.keys()) units.add(u);
+    for (const u of this.quarantined.keys()) units.add(u);
+    this.allStale = false;
+    this.baseTouched = new Set();
 
-    // 3. quarantine
-    for (const [unit, q] of this.quarantined) {
-      if (fingerprint(cand.get(unit)) === q.fingerprint) revert(cand, base, unit);
+    for (const unit of units) {
+      let keys = this.valid.get(unit);
+      // 2. records: a unit held back while incomplete keeps its installed version (until its timeout)
+      if (keys === undefined) this.incomplete.delete(unit);
       else {
-        this.quarantined.delete(unit);
-        d.log.info(`${d.name}: quarantined ${JSON.stringify(unit)} changed: trying it again`, { resource: d.name, guard: 'quarantine' });
+        const rec = this.recordSpecOf(unit);
+        const have = keys;
+        const missing = rec ? rec.fields.filter((f) => !have.has(`${unit}/${f}`)) : [];
+        if (rec === undefined || missing.length === 0) this.incomplete.delete(unit);
+        else {
+          let inc = this.incomplete.get(unit);
+          if (!inc) this.incomplete.set(unit, (inc = { missing, since: now, reported: false }));
+          inc.missing = missing;
+          const expired = now - inc.since >= rec.timeoutMs;
+          if (expired && !inc.reported) {
+            inc.reported = true;
+            d.log.warn(`${d.name}: record ${JSON.stringify(unit)} has been incomplete for ${formatDuration(rec.timeoutMs)} (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is removed' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
+          } else if (o.onetime && !inc.reported) {
+            // A one-shot run has no later: say now what waits for the next one.
+            inc.reported = true;
+            d.log.warn(`${d.name}: record ${JSON.stringify(unit)} is incomplete (missing ${missing.join(', ')}): ${base?.has(unit) ? 'its installed version is kept' : 'left out'}`, { resource: d.name, guard: 'incomplete' });
+          }
+          const installed = base?.get(unit);
+          keys = installed && !expired ? installed : undefined;
+        }
       }
+      // 3. quarantine: a refused record stays at its installed version until it changes
+      const q = this.quarantined.get(unit);
+      if (q !== undefined) {
+        if (fingerprint(keys) === q.fingerprint) keys = base?.get(unit);
+        else {
+          this.quarantined.delete(unit);
+          d.log.info(`${d.name}: quarantined ${JSON.stringify(unit)} changed: trying it again`, { resource: d.name, guard: 'quarantine' });
+        }
+      }
+      setOrDelete(this.pre, unit, keys);
+      if (keys === undefined && base?.has(unit)) this.removed.add(unit);
+      else this.removed.delete(unit);
     }
 
     // 4. removal limits
     let skip = false;
+    let keep = false;
     if (spec.maxRemoved !== undefined || spec.minKeys !== undefined) {
+      const size = this.pre.size;
       if (base === undefined) {
-        if (spec.minKeys !== undefined && cand.size < spec.minKeys) {
-          if (this.releaseRequested) d.log.warn(`${d.name}: released by the operator: rendering ${cand.size} records (min_keys = ${spec.minKeys})`);
+        if (spec.minKeys !== undefined && size < spec.minKeys) {
+          if (this.releaseRequested) d.log.warn(`${d.name}: released by the operator: rendering ${size} records (min_keys = ${spec.minKeys})`);
           else {
             skip = true;
-            this.hold({ since: this.held?.since ?? now, removed: 0, total: 0, first: [], limit: `min_keys = ${spec.minKeys}` }, cand.size);
+            this.hold({ since: this.held?.since ?? now, removed: 0, total: 0, first: [], limit: `min_keys = ${spec.minKeys}` }, size);
           }
-        } else if (this.held) this.endHold(`${d.name}: ${cand.size} records now: the hold ends`);
+        } else if (this.held) this.endHold(`${d.name}: ${size} records now: the hold ends`);
       } else {
-        const removed = [...base.keys()].filter((u) => !cand.has(u));
+        const removed = this.removed.size;
         if (this.held) {
-          if (removed.length === 0) this.endHold(`${d.name}: the held records are back: the hold ends with nothing applied`, 'info');
-          else if (this.releaseRequested) this.endHold(`${d.name}: released by the operator: applying the removal of ${removed.length} of ${base.size} records`);
+          if (removed === 0) this.endHold(`${d.name}: the held records are back: the hold ends with nothing applied`, 'info');
+          else if (this.releaseRequested) this.endHold(`${d.name}: released by the operator: applying the removal of ${removed} of ${base.size} records`);
           else if (this.held.applyAt !== undefined && now >= this.held.applyAt) {
-            this.endHold(`${d.name}: the removal of ${removed.length} of ${base.size} records has been held for ${formatDuration(spec.holdMs)}: applying it`);
+            this.endHold(`${d.name}: the removal of ${removed} of ${base.size} records has been held for ${formatDuration(spec.holdMs)}: applying it`);
           } else {
-            this.held = { ...this.held, removed: removed.length, first: removed.slice(0, FIRST) };
-            keepRemoved(cand, base, removed);
+            this.held = { ...this.held, removed, first: this.firstRemoved() };
+            keep = true;
           }
         } else {
-          const limit = this.crossedLimit(removed.length, base.size, cand.size);
+          const limit = this.crossedLimit(removed, base.size, size);
           if (limit !== undefined && !this.releaseRequested) {
-            this.hold({ since: now, removed: removed.length, total: base.size, first: removed.slice(0, FIRST), limit, applyAt: spec.holdMs > 0 ? now + spec.holdMs : undefined }, cand.size);
-            keepRemoved(cand, base, removed);
+            this.hold({ since: now, removed, total: base.size, first: this.firstRemoved(), limit, applyAt: spec.holdMs > 0 ? now + spec.holdMs : undefined }, size);
+            keep = true;
           }
         }
       }
     }
     this.releaseRequested = false;
-    this.candidate = cand;
-    const changed = this.sync(cand);
+
+    // The candidate: `pre`, plus the removed units at their installed version while a hold keeps them.
+    if (keep) for (const u of this.removed) units.add(u);
+    for (const u of this.kept) units.add(u);
+    const kept = new Set<string>();
+    for (const u of units) {
+      let keys = this.pre.get(u);
+      if (keys === undefined && keep && this.removed.has(u)) {
+        keys = base?.get(u);
+        kept.add(u);
+      }
+      setOrDelete(this.candidate, u, keys);
+    }
+    this.kept = kept;
+    for (const u of this.excluded) units.add(u);
+    this.excluded = new Set();
+    const changed = this.sync(units, (u) => this.candidate.get(u));
     return { skip, held: this.held !== undefined, changed };
+  }
+
+  /** The first removed units, by name (for the log and the state). */
+  private firstRemoved(): string[] {
+    return [...this.removed].sort().slice(0, FIRST);
   }
 
   /** Validates one key: its clean local key and unit, or why it is refused. */
@@ -390,19 +480,21 @@ export class ResourceGuard {
 
   /** Records whose content differs from the baseline in the last prepare(): the suspects when a check fails. */
   changedUnits(): string[] {
-    const base = this.baseline ?? new Map();
+    const base = this.baseline;
     const out: string[] = [];
-    for (const u of new Set([...this.candidate.keys(), ...base.keys()])) {
-      if (fingerprint(this.candidate.get(u)) !== fingerprint(base.get(u))) out.push(u);
+    for (const u of new Set([...this.candidate.keys(), ...(base?.keys() ?? [])])) {
+      const c = this.candidate.get(u);
+      const b = base?.get(u);
+      if (c !== b && fingerprint(c) !== fingerprint(b)) out.push(u);
     }
     return out.sort();
   }
 
   /** Makes the store the last candidate with `units` at their baseline version (for quarantine's bisection). */
   exclude(units: ReadonlySet<string>): void {
-    const cand: Units = new Map(this.candidate);
-    for (const u of units) revert(cand, this.baseline, u);
-    this.sync(cand);
+    const touched = new Set([...this.excluded, ...units]);
+    this.excluded = new Set(units);
+    this.sync(touched, (u) => (units.has(u) ? this.baseline?.get(u) : this.candidate.get(u)));
   }
 
   /** Quarantines `units` (at their current content) because check_cmd refused them. */
@@ -414,14 +506,29 @@ export class ResourceGuard {
   /** The store's content was installed (or found in sync): it is the new baseline. Returns whether it changed. */
   commit(): boolean {
     const changed = this.uncommitted || this.baseline === undefined;
-    this.baseline = this.synced;
+    if (this.baseline === undefined || this.baselineForeign) {
+      this.baseline = UnitTable.from(this.synced);
+      this.baselineForeign = false;
+      this.allStale = true;
+    } else {
+      for (const u of this.sinceCommit) {
+        const m = this.synced.get(u);
+        if (m === undefined) this.baseline.delete(u);
+        else this.baseline.set(u, m);
+        this.baseTouched.add(u);
+      }
+    }
+    this.sinceCommit.clear();
     this.uncommitted = false;
     return changed;
   }
 
   /** Carries the run-time state over from the same resource's guard before a reload of the definitions. */
   adoptFrom(old: ResourceGuard): void {
+    // Shared with the old guard, which is no longer used; this guard's first commit() makes its own.
     this.baseline = old.baseline;
+    this.baselineForeign = true;
+    this.allStale = true;
     this.held = old.held;
     for (const [k, v] of old.quarantined) this.quarantined.set(k, v);
     for (const [k, v] of old.incomplete) this.incomplete.set(k, v);
@@ -434,30 +541,32 @@ export class ResourceGuard {
     this.lastRollback = { at: this.now(), message };
   }
 
-  /** A read-only snapshot for logs, the state file and status pages. */
+  /** A read-only snapshot for logs, the state file and status pages (records and keys by name). */
   state(): GuardState {
+    const byName = <T>(m: ReadonlyMap<string, T>): Array<[string, T]> => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return Object.freeze({
       resource: this.d.name,
       held: this.held,
-      quarantined: [...this.quarantined].map(([record, q]) => ({ record, since: q.since, reason: q.reason })),
-      invalid: [...this.invalid].map(([path, reason]) => ({ path, reason })),
-      incomplete: [...this.incomplete].map(([record, i]) => ({ record, missing: [...i.missing], since: i.since })),
+      quarantined: byName(this.quarantined).map(([record, q]) => ({ record, since: q.since, reason: q.reason })),
+      invalid: byName(this.invalid).map(([path, reason]) => ({ path, reason })),
+      incomplete: byName(this.incomplete).map(([record, i]) => ({ record, missing: [...i.missing], since: i.since })),
       invalidTotal: this.invalidTotal,
       lastRollback: this.lastRollback,
     });
   }
 
   /**
-   * Makes the store hold `units`; returns whether anything changed. A key belongs to one unit (unitOf() of the
-   * key), and a unit's inner map is never changed in place: units with the same inner map as the last sync are
-   * in the store already.
+   * Makes the store hold `want(u)` for each of `units`; returns whether anything changed. A key belongs to one
+   * unit (unitOf() of the key), and a unit's map is never changed in place: a unit with the same map as the store's
+   * is in the store already.
    */
-  private sync(units: Units): boolean {
-    const prev = this.synced;
-    this.synced = units;
+  private sync(units: Iterable<string>, want: (unit: string) => Unit | undefined): boolean {
     let changed = false;
     const store = this.store;
-    const syncUnit = (was: ReadonlyMap<string, string> | undefined, now: ReadonlyMap<string, string> | undefined): void => {
+    for (const u of units) {
+      const was = this.synced.get(u);
+      const now = want(u);
+      if (was === now) continue;
       if (was) for (const k of was.keys()) if (!now?.has(k)) changed = store.delete(k) || changed;
       if (now) {
         for (const [k, v] of now) {
@@ -466,27 +575,10 @@ export class ResourceGuard {
           changed = true;
         }
       }
-    };
-    for (const [u, m] of units) {
-      const was = prev.get(u);
-      if (was !== m) syncUnit(was, m);
+      setOrDelete(this.synced, u, now);
+      this.sinceCommit.add(u);
     }
-    for (const [u, was] of prev) if (!units.has(u)) syncUnit(was, undefined);
     if (changed) this.uncommitted = true;
     return changed;
   }
-}
-
-/** Puts the installed version of each removed unit back into the candidate (a held removal). */
-function keepRemoved(cand: Units, base: Units, removed: readonly string[]): void {
-  for (const u of removed) {
-    const b = base.get(u);
-    if (b) cand.set(u, b);
-  }
-}
-
-function revert(cand: Units, base: Units | undefined, unit: string): void {
-  const b = base?.get(unit);
-  if (b) cand.set(unit, b);
-  else cand.delete(unit);
 }

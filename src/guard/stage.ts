@@ -6,7 +6,7 @@
 import type { Logger, LogFields } from '../log/index.js';
 import { ResourceError, removeQuietly } from '../resource/pipeline.js';
 import type { ResourceSpec } from '../resource/spec.js';
-import type { KeyView } from '../resource/view.js';
+import type { KeyView, RawChanges } from '../resource/view.js';
 import { Generations, resourceStateDir } from './generations.js';
 import { ResourceGuard, type GuardState } from './guard.js';
 import { bisect } from './quarantine.js';
@@ -36,22 +36,24 @@ export class GuardStage {
   private refusedContent: string | undefined;
   private lastStateJson = '';
   /**
-   * State-directory writes not done yet: the baseline and generations serialize every key (at 1,000 domains x 10
-   * servers ~15 ms each, blocking the event loop), so they are written after the change has reached the service,
-   * not before, and a stream of changes is written once: STATE_WRITE_DELAY_MS after the first change not yet
-   * written, or at flush() (one-shot exit, shutdown, SIGHUP). Only the newest baseline and the newest `generations`
-   * generations are kept; the keys are flattened only when written.
+   * State-directory writes not done yet: the baseline and generations hold every key (at 1,000 domains x 10
+   * servers ~1.2 MB each; their JSON text comes in pieces made once per record, see UnitTable.json), so they are
+   * written after the change has reached the service, not before, and a stream of changes is written once:
+   * STATE_WRITE_DELAY_MS after the first change not yet written, or at flush() (one-shot exit, shutdown, SIGHUP).
+   * Only the newest baseline and the newest `generations` generations are kept.
    */
-  private pendingBaseline: { keys: () => ReadonlyMap<string, string>; revision: bigint | undefined; ctx: StageContext } | undefined;
-  private readonly pendingGenerations: Array<{ content: string; revision: bigint | undefined; keys: () => ReadonlyMap<string, string>; ctx: StageContext }> = [];
+  private pendingBaseline: { keysJson: readonly Uint8Array[]; revision: bigint | undefined; ctx: StageContext } | undefined;
+  private readonly pendingGenerations: Array<{ content: string; revision: bigint | undefined; keysJson: readonly Uint8Array[]; ctx: StageContext }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The raw keys put or deleted since the last prepare(): only they are validated again. */
+  private readonly rawChanges: RawChanges;
 
   constructor(
     private readonly resource: ResourceSpec,
     readonly spec: GuardSpec,
     private readonly view: KeyView,
   ) {
-    view.trackRaw();
+    this.rawChanges = view.trackRaw();
     const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: LogFields): void => this.log?.[level](msg, fields);
     const log: Logger = { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error'), enabled: (l) => this.log?.enabled(l) ?? false };
     this.guard = new ResourceGuard(spec, { name: resource.name, dest: resource.dest, log });
@@ -115,7 +117,14 @@ export class GuardStage {
   prepare(ctx: StageContext): { render: boolean } {
     this.log = ctx.log;
     this.generations(ctx);
-    const p = this.guard.prepare(this.view.raw ?? new Map(), (k) => this.view.localKey(k), { onetime: ctx.onetime ?? false });
+    const changed = this.rawChanges.take();
+    let p;
+    try {
+      p = this.guard.prepare(this.view.raw ?? new Map(), (k) => this.view.localKey(k), { onetime: ctx.onetime ?? false, ...(changed ? { changed } : {}) });
+    } catch (e) {
+      this.rawChanges.forget(); // the changes taken were not applied: the next prepare() looks at every key
+      throw e;
+    }
     // A render reload_cmd refused is retried once its keys change (even if they come back to the same render).
     if (p.changed) this.refusedContent = undefined;
     this.writeState();
@@ -130,7 +139,7 @@ export class GuardStage {
 
   private saveBaseline(ctx: StageContext): void {
     if (!this.generations(ctx)) return;
-    this.pendingBaseline = { keys: this.guard.keysLater(), revision: ctx.revision, ctx };
+    this.pendingBaseline = { keysJson: this.guard.baselineJson(), revision: ctx.revision, ctx };
     this.scheduleFlush();
   }
 
@@ -149,7 +158,7 @@ export class GuardStage {
     const gens = this.gens;
     if (b && gens) {
       try {
-        gens.writeBaseline(b.keys(), b.revision);
+        gens.writeBaseline(b.keysJson, b.revision);
       } catch (e) {
         this.stateDirFailed(e);
       }
@@ -159,7 +168,7 @@ export class GuardStage {
       const to = this.gens;
       if (!to) break;
       try {
-        const saved = to.save({ content: g.content, dest: this.resource.dest, revision: g.revision, keys: g.keys() });
+        const saved = to.save({ content: g.content, dest: this.resource.dest, revision: g.revision, keysJson: g.keysJson });
         g.ctx.log.debug(`${this.resource.name}: kept generation ${saved.seq} (revision ${saved.revision}) in ${to.dir}`);
       } catch (e) {
         this.stateDirFailed(e);
@@ -172,7 +181,7 @@ export class GuardStage {
     if (this.guard.commit()) this.saveBaseline(ctx);
     this.refusedContent = undefined;
     if (this.generations(ctx)) {
-      this.pendingGenerations.push({ content, revision: ctx.revision, keys: this.guard.keysLater(), ctx });
+      this.pendingGenerations.push({ content, revision: ctx.revision, keysJson: this.guard.baselineJson(), ctx });
       this.scheduleFlush();
     }
     this.writeState();

@@ -7,6 +7,18 @@
 
 import { KVStore } from '../memkv/index.js';
 
+/** See KeyView.trackRaw(). */
+export interface RawChanges {
+  take(): ReadonlySet<string> | undefined;
+  /** The next take() gives undefined (all): what was taken could not be used. */
+  forget(): void;
+}
+
+interface RawChangeSet {
+  all: boolean;
+  keys: Set<string>;
+}
+
 export class KeyView {
   readonly store = new KVStore();
   /** See load(): where the local key starts when the prefix ends in "/", else -1. */
@@ -16,6 +28,8 @@ export class KeyView {
    * see "/nginx/a/../b/x", which the store holds as "/nginx/b/x". Undefined unless a guarded resource reads here.
    */
   raw: Map<string, string> | undefined;
+  /** Per consumer of the raw keys (a guard): the keys put or deleted since it last took them, or all. */
+  private readonly rawConsumers: RawChangeSet[] = [];
 
   constructor(
     /** Resolved prefix (starts with "/"). */
@@ -41,9 +55,38 @@ export class KeyView {
     return key.startsWith(this.prefix) ? key.slice(this.prefix.length) : key;
   }
 
-  /** Keeps the raw keys from now on (before the first read). */
-  trackRaw(): void {
+  /**
+   * Keeps the raw keys from now on (before the first read), and returns the changes of them for one consumer:
+   * take() gives the keys put or deleted since the previous take(), or undefined when all must be looked at
+   * (the first take, after a full read, or when more changed than a quarter of the keys).
+   */
+  trackRaw(): RawChanges {
     this.raw ??= new Map();
+    const c: RawChangeSet = { all: true, keys: new Set() };
+    this.rawConsumers.push(c);
+    return {
+      take: () => {
+        const keys = c.all ? undefined : c.keys;
+        c.all = false;
+        c.keys = new Set();
+        return keys;
+      },
+      forget: () => {
+        c.all = true;
+        c.keys.clear();
+      },
+    };
+  }
+
+  private noteRaw(key: string): void {
+    for (const c of this.rawConsumers) {
+      if (c.all) continue;
+      c.keys.add(key);
+      if (c.keys.size > 1024 && c.keys.size * 4 > (this.raw?.size ?? 0)) {
+        c.all = true;
+        c.keys.clear();
+      }
+    }
   }
 
   /**
@@ -63,6 +106,7 @@ export class KeyView {
     if (!this.covers(key)) return false;
     if (this.raw !== undefined && this.raw.get(key) !== value) {
       this.raw.set(key, value);
+      this.noteRaw(key);
       this.store.set(this.storeKey(key), value);
       return true;
     }
@@ -73,6 +117,7 @@ export class KeyView {
   delete(key: string): boolean {
     if (!this.covers(key)) return false;
     const rawChanged = this.raw?.delete(key) ?? false;
+    if (rawChanged) this.noteRaw(key);
     return this.store.delete(this.storeKey(key)) || rawChanged;
   }
 
@@ -88,6 +133,10 @@ export class KeyView {
   clear(): void {
     this.store.clear();
     this.raw?.clear();
+    for (const c of this.rawConsumers) {
+      c.all = true;
+      c.keys.clear();
+    }
   }
 
   /** Adds one key of a full read (after clear()) if the view covers it. */
