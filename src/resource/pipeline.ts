@@ -146,8 +146,19 @@ export function modeString(m: number): string {
   return out;
 }
 
+/**
+ * The last contents hashed: a change's "should be" sum is the next change's "has" sum, so in watch mode each
+ * render of a large file is hashed once, not twice (1.5 MB: ~2 ms on a shared machine).
+ */
+const md5Seen: Array<{ content: string; hex: string }> = [];
+
 function md5Hex(content: string): string {
-  return crypto().createHash('md5').update(encodeBytes(content)).digest('hex');
+  const seen = md5Seen.find((e) => e.content === content);
+  if (seen) return seen.hex;
+  const hex = crypto().createHash('md5').update(encodeBytes(content)).digest('hex');
+  md5Seen.unshift({ content, hex });
+  md5Seen.length = Math.min(md5Seen.length, 2);
+  return hex;
 }
 
 export function compare(dest: string, content: string, target: Target, state: FileState | undefined, cache?: Installed): Comparison {
