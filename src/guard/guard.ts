@@ -87,6 +87,13 @@ function fingerprint(u: Unit | undefined): string {
   return JSON.stringify([...u].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
+function sameUnit(a: Unit | undefined, b: Unit | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
 function setOrDelete(units: Units, name: string, m: Unit | undefined): void {
   if (m === undefined) units.delete(name);
   else units.set(name, m);
@@ -507,9 +514,12 @@ export class ResourceGuard {
   commit(): boolean {
     const changed = this.uncommitted || this.baseline === undefined;
     if (this.baseline === undefined || this.baselineForeign) {
+      // A baseline of another origin: the records whose content it had otherwise are looked at again.
+      const old = this.baseline;
       this.baseline = UnitTable.from(this.synced);
       this.baselineForeign = false;
-      this.allStale = true;
+      for (const [u, m] of this.synced) if (!sameUnit(old?.get(u), m)) this.baseTouched.add(u);
+      if (old) for (const u of old.keys()) if (!this.synced.has(u)) this.baseTouched.add(u);
     } else {
       for (const u of this.sinceCommit) {
         const m = this.synced.get(u);
