@@ -27,7 +27,7 @@ test('-noop prints the haproxy plan: runtime operations for servers, a reload fo
       return file;
     };
     const seed = { '/nginx/a.b.com/server1/ip': '10.0.0.1', '/nginx/a.b.com/server1/port': '80' };
-    const args = (file: string): string[] => ['-backend', 'file', '-file', file, '-confdir', cd.confdir, '-log-level', 'error'];
+    const args = (file: string): string[] => ['-backend', 'file', '-file', file, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'error'];
     const env = { ...process.env, HAPROXY_STATS_SOCKET: join(dir, 's.sock'), HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' };
     // The first file, written without the table (nothing runs haproxy here).
     cd.setCommands({ haproxy: null });
@@ -55,7 +55,7 @@ describe('haproxy without reloads: the haproxy applier under confd -watch', { sk
   let socket: string;
   const backends: HttpBackend[] = [];
   const nginx = (n: number): HttpBackend => backends[n - 1]!;
-  const confdArgs = (): string[] => ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'debug'];
+  const confdArgs = (): string[] => ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'debug'];
   const register = async (domain: string, host: string, b: HttpBackend): Promise<void> => {
     // One transaction: one change, as a registration agent writes it.
     const key = `/nginx/${domain}/${host}`;

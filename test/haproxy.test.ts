@@ -143,7 +143,7 @@ describe('examples/haproxy: the template for haproxy 2.6', { skip: skipUnless('h
   test('renders the seed keys into a config haproxy -c accepts, byte for byte as expected', async () => {
     const cd = confdir('seed');
     const keys = writeKeys(join(dir, 'seed'), SEED_KEYS);
-    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], cleanEnv({}, cd));
+    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'error'], cleanEnv({}, cd));
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
     const rendered = renderedConfig(cd);
     assert.equal(rendered, EXPECTED_SEED_HAPROXY);
@@ -207,7 +207,7 @@ backend b.b.com_cluster
       },
       cd,
     );
-    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], env);
+    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'error'], env);
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
     const rendered = readFileSync(cd.dest, 'utf8');
     assert.match(rendered, /^global\n {4}log stderr local0\n {4}maxconn 4096\n {4}user nobody\n {4}group nogroup\n/m);
@@ -256,7 +256,7 @@ describe('the seed registered through the etcd v2 API (ETCDCTL_API=2 etcdctl set
     }
     const haproxy = locate('haproxy') ?? 'haproxy';
     const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${haproxy} -c -f {{.src}}`, reloadCmd: null });
-    const run = await runConfdOnce(['-backend', 'etcdv2', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error'], cleanEnv({}, cd));
+    const run = await runConfdOnce(['-backend', 'etcdv2', '-node', etcd.endpoint, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'error'], cleanEnv({}, cd));
     assert.equal(run.code, 0, `confd -onetime failed:\n${run.output}`);
     assert.equal(renderedConfig(cd), EXPECTED_SEED_HAPROXY);
   });
@@ -278,7 +278,7 @@ describe('examples/nginx: the same registry for nginx', { skip: skipUnless('ngin
       '/nginx/c.b.com/only/ip': '1.0.0.9', // no port: c.b.com has no usable server, so no upstream
     });
     const env = cleanEnv({ NGINX_LISTEN: '127.0.0.1:18081', NGINX_PID: join(dir, 'nginx.pid'), NGINX_ACCESS_LOG: join(dir, 'access.log') });
-    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-log-level', 'error'], env);
+    const run = await runConfdOnce(['-backend', 'file', '-file', keys, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'error'], env);
     assert.equal(run.code, 0, `confd -onetime failed (nginx -t is its check_cmd):\n${run.output}`);
     const rendered = readFileSync(cd.dest, 'utf8');
     assert.match(
@@ -319,7 +319,7 @@ describe('haproxy driven from etcd by confd -watch', { skip: skipUnless('haproxy
     await put(`/nginx/${domain}/${host}/ip`, backend.host);
     await put(`/nginx/${domain}/${host}/port`, String(backend.port));
   };
-  const confdArgs = (): string[] => ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'debug'];
+  const confdArgs = (): string[] => ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'debug'];
 
   before(async () => {
     dir = makeTempDir('confd-ts-haproxy-e2e-');

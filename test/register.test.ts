@@ -83,7 +83,7 @@ describe('confd-register with etcd, confd -watch and haproxy', { skip: skipUnles
     const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${locate('haproxy') ?? 'haproxy'} -c -f {{.src}}`, reloadCmd: null });
     // The example's Runtime API socket and domain map, inside the test's directory.
     Object.assign(env, { HAPROXY_STATS_SOCKET: join(dir, 'admin.sock'), HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' });
-    const args = ['-backend', 'etcdv3', ...cluster.endpoints.flatMap((e) => ['-node', e]), '-confdir', cd.confdir, '-log-level', 'info'];
+    const args = ['-backend', 'etcdv3', ...cluster.endpoints.flatMap((e) => ['-node', e]), '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'info'];
     dest = cd.dest;
     const first = await runConfdOnce(args, env);
     assert.equal(first.code, 0, first.output);

@@ -60,7 +60,7 @@ export async function registerBench(argv: readonly string[]): Promise<void> {
     const cd = prepareExampleConfdir({ example: 'haproxy', dir, checkCmd: `${findHaproxy()} -c -f {{.src}}`, reloadCmd: null });
     // The example's Runtime API socket and domain map, inside the test's directory.
     Object.assign(env, { HAPROXY_STATS_SOCKET: join(dir, 'admin.sock'), HAPROXY_DOMAIN_MAP: cd.mapDest ?? '' });
-    const args = ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'warn'];
+    const args = ['-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'warn'];
     const first = await runConfdOnce(args, env);
     if (first.code !== 0) throw new Error(`confd -onetime failed:\n${first.output}`);
     const hap = await startHaproxy({ configPath: cd.dest });

@@ -56,6 +56,8 @@ export interface ExampleConfdir {
   readonly dest: string;
   /** haproxy: where the domain map goes (inside `dir`); the config must be rendered with HAPROXY_DOMAIN_MAP set to it. */
   readonly mapDest?: string;
+  /** confd-ts's state directory for this copy (inside `dir`): pass it as -state-dir, or the example's guarded resources write the machine's /var/lib/confd-ts. */
+  readonly stateDir: string;
   /** Rewrites the resource's check_cmd / reload_cmd / [template.haproxy] (null removes), as the options above. */
   setCommands(o: { checkCmd?: string | null; reloadCmd?: string | null; haproxy?: HaproxyTable | null }): void;
 }
@@ -107,7 +109,7 @@ export function prepareExampleConfdir(o: ExampleConfdirOptions): ExampleConfdir 
   };
   apply(o);
   const maps = resources.filter((r) => !r.main).map((r) => r.dest);
-  return { confdir, resourcePath: main.path, dest: main.dest, ...(maps[0] !== undefined ? { mapDest: maps[0] } : {}), setCommands: apply };
+  return { confdir, resourcePath: main.path, dest: main.dest, ...(maps[0] !== undefined ? { mapDest: maps[0] } : {}), stateDir: join(o.dir, 'state'), setCommands: apply };
 }
 
 export interface ConfdRun {
@@ -128,10 +130,10 @@ export async function runConfdOnce(args: readonly string[], env?: NodeJS.Process
   }
 }
 
-/** Starts `confd -watch ...args` in its own process group (stopped with `.kill()`, or at exit). */
-export function startConfdWatch(args: readonly string[], o: { env?: NodeJS.ProcessEnv; echo?: boolean } = {}): StartedProcess {
+/** Starts `confd -watch ...args` in its own process group (stopped with `.kill()`, or at exit); `nodeArgs` go to node (e.g. --cpu-prof). */
+export function startConfdWatch(args: readonly string[], o: { env?: NodeJS.ProcessEnv; echo?: boolean; nodeArgs?: readonly string[] } = {}): StartedProcess {
   const [node, main] = confdCommand();
-  return startProcess({ name: 'confd -watch', command: node, args: [main, '-watch', ...args], env: o.env, echo: o.echo });
+  return startProcess({ name: 'confd -watch', command: node, args: [...(o.nodeArgs ?? []), main, '-watch', ...args], env: o.env, echo: o.echo });
 }
 
 /** The registration agent's command (bin/confd-register runs dist/cli/register.js). */
