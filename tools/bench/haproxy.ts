@@ -15,7 +15,7 @@
 // health checks every 30 s instead of 2 s, so that 10,000 servers do not flood the shared machine with 5,000
 // checks a second.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RuntimeApi } from '../../src/haproxy/client.js';
@@ -24,7 +24,8 @@ import { startEtcd, type EtcdServer } from '../devservers/etcd.js';
 import { findHaproxy, startHaproxy, type HaproxyServer } from '../devservers/haproxy.js';
 import { httpGet, startHttpBackend, type HttpBackend } from '../devservers/httpbackends.js';
 import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../devservers/process.js';
-import { prepareExampleConfdir, runConfdOnce, startConfdWatch } from '../demo/setup.js';
+import { prepareExampleConfdir, REPO_ROOT, runConfdOnce, startConfdWatch } from '../demo/setup.js';
+import { formatProfile, summarizeProfile } from './profile.js';
 import { benchClient, bulkLoad, ETCD_BENCH_ARGS } from './etcdload.js';
 import { loadAverage } from './procstat.js';
 import { percentile } from './run.js';
@@ -37,6 +38,7 @@ export const HAPROXY_USAGE = `usage: npm run bench -- --haproxy [options]
   --servers N          servers per domain (default 10)
   --changes N          server-level changes through the haproxy applier (default 500)
   --reload-changes N   the same kind of changes through today's reload path (default 50: each is a reload)
+  --profile            run each daemon under node --cpu-prof; profiles and summaries in .bench-tmp/profiles/
 `;
 
 interface HaproxyArgs {
@@ -44,10 +46,11 @@ interface HaproxyArgs {
   servers: number;
   changes: number;
   reloadChanges: number;
+  profile: boolean;
 }
 
 export function parseHaproxyArgs(argv: readonly string[]): HaproxyArgs {
-  const a: HaproxyArgs = { domains: 1000, servers: 10, changes: 500, reloadChanges: 50 };
+  const a: HaproxyArgs = { domains: 1000, servers: 10, changes: 500, reloadChanges: 50, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const int = (): number => {
@@ -62,6 +65,7 @@ export function parseHaproxyArgs(argv: readonly string[]): HaproxyArgs {
       case '--servers': a.servers = int(); break;
       case '--changes': a.changes = int(); break;
       case '--reload-changes': a.reloadChanges = int(); break;
+      case '--profile': a.profile = true; break;
       default:
         throw new Error(`unknown argument ${arg}\n${HAPROXY_USAGE}`);
     }
@@ -77,6 +81,8 @@ interface PathResult {
   readonly changes: number;
   readonly byKind: Record<ChangeKind, number>;
   readonly latencies: number[];
+  /** The slowest changes: which one (1-based), its kind, its latency. */
+  readonly slowest: ReadonlyArray<{ readonly n: number; readonly kind: ChangeKind; readonly ms: number }>;
   /** put acknowledged -> the bench's own etcd watch has the event: the floor under any daemon. */
   readonly watchFloor: number[];
   readonly timeouts: number;
@@ -145,6 +151,8 @@ async function runPath(o: {
   base: readonly HttpBackend[];
   changes: number;
   log: (line: string) => void;
+  /** Write the daemon's V8 CPU profile here (node --cpu-prof). */
+  profileDir?: string;
 }): Promise<PathResult> {
   const dir = makeTempDir('confd-ts-bench-haproxy-');
   let hap: HaproxyServer | undefined;
@@ -175,17 +183,23 @@ async function runPath(o: {
     const text = readFileSync(tmpl, 'utf8');
     if (!text.includes('/drain') || !text.includes(' inter 2s ')) throw new Error('the example template changed: update tools/bench/haproxy.ts');
     writeFileSync(tmpl, text.replace(' inter 2s ', ' inter 30s '));
-    const confdArgs = ['-backend', 'etcdv3', '-node', o.etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'info'];
+    const confdArgs = ['-backend', 'etcdv3', '-node', o.etcd.endpoint, '-confdir', cd.confdir, '-state-dir', cd.stateDir, '-log-level', 'info'];
     const first = await runConfdOnce(confdArgs, env);
     if (first.code !== 0) throw new Error(`confd -onetime failed:\n${first.output.slice(-2000)}`);
     hap = await startHaproxy({ configPath: cd.dest });
     if (o.useApplier) cd.setCommands({ haproxy: { runtime_socket: socket, master_socket: hap.masterSocket, drain_timeout: '10s' } });
     else cd.setCommands({ reloadCmd: hap.reloadCommand });
-    confd = startConfdWatch(confdArgs, { env });
+    const metrics = `127.0.0.1:${await freePort()}`;
+    const nodeArgs = o.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`];
+    confd = startConfdWatch([...confdArgs, '-metrics-addr', metrics], { env, nodeArgs });
     const api = new RuntimeApi(socket, { timeoutMs: 2000 });
-    // Ready: the daemon has started (its first run finds the file in sync).
-    await sleep(1500);
-    if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output().slice(-2000)}`);
+    // Ready: the daemon's first run is over (the file found in sync, haproxy's live state compared with it), so
+    // the first change does not wait for the start-up.
+    for (const until = Date.now() + 60_000; ; await sleep(50)) {
+      if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output().slice(-2000)}`);
+      if ((await fetch(`http://${metrics}/ready`).catch(() => undefined))?.status === 200) break;
+      if (Date.now() > until) throw new Error(`confd -watch not ready after 60 s:\n${confd.output().slice(-2000)}`);
+    }
     const startProc = await hap.showProc();
     o.log(`${o.name}: ${args.domains} domains x ${args.servers} servers loaded, haproxy and confd running; ${o.changes} changes`);
 
@@ -194,6 +208,7 @@ async function runPath(o: {
     const byKind: Record<ChangeKind, number> = { add: 0, remove: 0, 're-address': 0, drain: 0 };
     const added: Array<{ domain: string; host: string }> = [];
     const latencies: number[] = [];
+    const each: Array<{ n: number; kind: ChangeKind; ms: number }> = [];
     let timeouts = 0;
     const touched = new Map<string, Want>();
     const watchFloor: number[] = [];
@@ -255,8 +270,10 @@ async function runPath(o: {
         }
         await sleep(2);
       }
-      if (ok) latencies.push(performance.now() - acked);
-      else timeouts++;
+      if (ok) {
+        latencies.push(performance.now() - acked);
+        each.push({ n: i + 1, kind, ms: performance.now() - acked });
+      } else timeouts++;
       if (seenAt > 0) watchFloor.push(Math.max(0, seenAt - ackedAt));
       if ((i + 1) % 50 === 0) o.log(`${o.name}: ${i + 1} changes`);
     }
@@ -281,6 +298,7 @@ async function runPath(o: {
       changes: o.changes,
       byKind,
       latencies: latencies.sort((a, b) => a - b),
+      slowest: each.sort((a, b) => b.ms - a.ms).slice(0, 5),
       watchFloor: watchFloor.sort((a, b) => a - b),
       timeouts,
       reloads: endProc.reloads - startProc.reloads,
@@ -304,6 +322,8 @@ function fmt(ms: number): string {
 
 export async function haproxyBench(argv: readonly string[], log: (line: string) => void): Promise<number> {
   const args = parseHaproxyArgs(argv);
+  // The daemon writes its profile when it exits (SIGTERM at the end of each path).
+  const profileRoot = args.profile ? join(REPO_ROOT, '.bench-tmp', 'profiles', `haproxy-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
   const loadBefore = loadAverage();
   let etcd: EtcdServer | undefined;
   const base: HttpBackend[] = [];
@@ -314,8 +334,9 @@ export async function haproxyBench(argv: readonly string[], log: (line: string) 
     kv = benchClient(etcd.endpoint);
     for (const name of ['nginx-1', 'nginx-2', 'nginx-3', 'nginx-4']) base.push(await startHttpBackend(name));
     const common = { args, etcd, kv, base, log };
-    results.push(await runPath({ ...common, name: 'haproxy applier (Runtime API)', useApplier: true, changes: args.changes }));
-    if (args.reloadChanges > 0) results.push(await runPath({ ...common, name: 'reload path (reload_cmd)', useApplier: false, changes: args.reloadChanges }));
+    const profile = (name: string): { profileDir?: string } => (profileRoot === undefined ? {} : { profileDir: join(profileRoot, name) });
+    results.push(await runPath({ ...common, name: 'haproxy applier (Runtime API)', useApplier: true, changes: args.changes, ...profile('applier') }));
+    if (args.reloadChanges > 0) results.push(await runPath({ ...common, name: 'reload path (reload_cmd)', useApplier: false, changes: args.reloadChanges, ...profile('reload') }));
   } finally {
     kv?.close();
     await etcd?.stop();
@@ -338,8 +359,19 @@ export async function haproxyBench(argv: readonly string[], log: (line: string) 
   ].join('\n');
   process.stdout.write(`\n${out}\n`);
   for (const r of results) {
+    process.stdout.write(`\n${r.name}: slowest changes: ${r.slowest.map((x) => `#${x.n} ${x.kind} ${fmt(x.ms)} ms`).join(', ')}\n`);
     if (r.failed.length > 0) process.stdout.write(`\n${r.name}: failed requests (first 5): ${r.failed.slice(0, 5).join('; ')}\n`);
     if (r.httpWrong.length > 0) process.stdout.write(`\n${r.name}: HTTP check: ${r.httpWrong.slice(0, 5).join('; ')}\n`);
+  }
+  if (profileRoot !== undefined) {
+    for (const sub of existsSync(profileRoot) ? readdirSync(profileRoot).sort() : []) {
+      for (const f of readdirSync(join(profileRoot, sub)).filter((n) => n.endsWith('.cpuprofile'))) {
+        const path = join(profileRoot, sub, f);
+        const text = formatProfile(summarizeProfile(path));
+        writeFileSync(`${path}.txt`, `${text}\n`);
+        process.stdout.write(`\n${sub}: ${path}\n${text}\n`);
+      }
+    }
   }
   const a = results[0];
   return a && a.reloads === 0 && a.failed.length === 0 && a.timeouts === 0 && a.httpWrong.length === 0 ? 0 : 1;
