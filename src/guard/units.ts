@@ -1,8 +1,9 @@
 // The guard's baseline: records (units) by name, each a map of keys to values that is never changed once made, kept
 // with the JSON text the state directory stores (baseline.json, N.json). Writing 30,000 keys as JSON after one
-// changed must not serialize the other 29,998: each unit's text is made once, units are spread over buckets by a
-// hash of their name, and a change makes only its bucket's text again. The text is handed out as pieces (one per
-// bucket) that are never changed either, so a snapshot for a write due later is an array of 256 references.
+// changed must not serialize the other 29,998: units are spread over 256 buckets by a hash of their name, each
+// bucket keeps its text, and a change makes only its bucket's text again (~120 keys at 30,000). The text is handed
+// out as pieces (one per bucket) that are never changed either, so a snapshot for a write due later is an array of
+// 256 references.
 
 export type Unit = ReadonlyMap<string, string>;
 
@@ -10,20 +11,6 @@ const BUCKETS = 256;
 const OPEN_BRACE = Buffer.from('{');
 const CLOSE_BRACE = Buffer.from('}');
 const COMMA = Buffer.from(',');
-
-/** The UTF-8 JSON text of a unit's keys ("k":"v",...), by unit map. */
-const unitJsonCache = new WeakMap<Unit, Buffer>();
-
-function unitJson(m: Unit): Buffer {
-  let json = unitJsonCache.get(m);
-  if (json === undefined) {
-    const parts: string[] = [];
-    for (const [k, v] of m) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
-    json = Buffer.from(parts.join(','));
-    unitJsonCache.set(m, json);
-  }
-  return json;
-}
 
 /** FNV-1a over the UTF-16 code units: which bucket a unit's name falls in. */
 function bucketOf(name: string): number {
@@ -100,13 +87,13 @@ export class UnitTable {
     for (const b of this.buckets) {
       if (b.units.size === 0) continue;
       if (b.json === null) {
-        const texts: Buffer[] = [];
-        for (const m of b.units.values()) {
-          if (m.size === 0) continue;
-          if (texts.length > 0) texts.push(COMMA);
-          texts.push(unitJson(m));
-        }
-        b.json = Buffer.concat(texts);
+        const texts: string[] = [];
+        for (const m of b.units.values()) for (const [k, v] of m) texts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        // Not from Node's shared pool (Buffer.from of a small string would be): a bucket's text kept for long
+        // must not keep a pool chunk's other, long dead, texts alive with it.
+        const text = texts.join(',');
+        b.json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+        b.json.write(text);
       }
       if (b.json.length === 0) continue;
       if (parts.length > 1) parts.push(COMMA);
