@@ -82,7 +82,7 @@ export class Generations {
       installedAt: new Date().toISOString(),
     };
     writeAtomic(join(this.dir, `${seq}.cfg`), g.content, true); // the file's bytes, also those not UTF-8
-    // JSON.stringify({ ...meta, keys }), with the keys' text made by the guard (see ResourceGuard.keysJsonLater).
+    // JSON.stringify({ ...meta, keys }), with the keys' text made by the guard (ResourceGuard.baselineJson).
     writeAtomic(join(this.dir, `${seq}.json`), [Buffer.from(`${JSON.stringify(meta).slice(0, -1)},"keys":`), ...g.keysJson, Buffer.from('}\n')]);
     const old = [...seqs, seq].slice(0, Math.max(0, seqs.length + 1 - Math.max(1, this.keep)));
     for (const s of old) {

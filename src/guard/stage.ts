@@ -37,7 +37,7 @@ export class GuardStage {
   private lastStateJson = '';
   /**
    * State-directory writes not done yet: the baseline and generations hold every key (at 1,000 domains x 10
-   * servers ~1.2 MB each; their JSON text comes in pieces made once per record, see UnitTable.json), so they are
+   * servers ~1.2 MB each; their JSON text comes in pieces kept per bucket of records, see UnitTable.json), so they are
    * written after the change has reached the service, not before, and a stream of changes is written once:
    * STATE_WRITE_DELAY_MS after the first change not yet written, or at flush() (one-shot exit, shutdown, SIGHUP).
    * Only the newest baseline and the newest `generations` generations are kept.

@@ -19,6 +19,12 @@ interface RawChangeSet {
   keys: Set<string>;
 }
 
+/** The consumer's next take() gives undefined: every key is to be looked at. */
+function markAll(c: RawChangeSet): void {
+  c.all = true;
+  c.keys.clear();
+}
+
 export class KeyView {
   readonly store = new KVStore();
   /** See load(): where the local key starts when the prefix ends in "/", else -1. */
@@ -71,10 +77,7 @@ export class KeyView {
         c.keys = new Set();
         return keys;
       },
-      forget: () => {
-        c.all = true;
-        c.keys.clear();
-      },
+      forget: () => markAll(c),
     };
   }
 
@@ -82,10 +85,7 @@ export class KeyView {
     for (const c of this.rawConsumers) {
       if (c.all) continue;
       c.keys.add(key);
-      if (c.keys.size > 1024 && c.keys.size * 4 > (this.raw?.size ?? 0)) {
-        c.all = true;
-        c.keys.clear();
-      }
+      if (c.keys.size > 1024 && c.keys.size * 4 > (this.raw?.size ?? 0)) markAll(c);
     }
   }
 
@@ -133,10 +133,7 @@ export class KeyView {
   clear(): void {
     this.store.clear();
     this.raw?.clear();
-    for (const c of this.rawConsumers) {
-      c.all = true;
-      c.keys.clear();
-    }
+    for (const c of this.rawConsumers) markAll(c);
   }
 
   /** Adds one key of a full read (after clear()) if the view covers it. */
