@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { parseMapFile, RuntimeApi } from '../src/haproxy/index.js';
 import { startEtcd, type EtcdServer } from '../tools/devservers/etcd.js';
@@ -76,22 +75,13 @@ describe('haproxy without reloads: the haproxy applier under confd -watch', { sk
     // A change reaches haproxy before the file: the daemon verifies the live state, then installs the file (and a
     // map file is installed before its entries are set). So the two may differ for a few milliseconds after a
     // route is seen; they must agree within 5 s, and the last difference is what fails the test.
-    const map = cd.mapDest!;
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const live = await configuredServersState(socket);
-      const fresh = await freshServersState(cd.dest, dir);
-      const liveMap = await new RuntimeApi(socket).showMap(map);
-      const fileMap = parseMapFile(readFileSync(map, 'utf8'));
-      const agree = isDeepStrictEqual(live, fresh) && isDeepStrictEqual(liveMap, fileMap);
-      if (agree || Date.now() > deadline) {
-        assert.deepEqual(live, fresh, `${step}: live state differs from a haproxy started from ${cd.dest}`);
-        // And the Host -> backend map haproxy runs is the file's.
-        assert.deepEqual(liveMap, fileMap, `${step}: ${map} differs from haproxy's`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await pollUntil(`${step}: haproxy to run what the written files say`, 5000, async () => {
+      assert.deepEqual(await configuredServersState(socket), await freshServersState(cd.dest, dir), `${step}: live state differs from a haproxy started from ${cd.dest}`);
+      // And the Host -> backend map haproxy runs is the file's.
+      const map = cd.mapDest!;
+      assert.deepEqual(await new RuntimeApi(socket).showMap(map), parseMapFile(readFileSync(map, 'utf8')), `${step}: ${map} differs from haproxy's`);
+      return true;
+    });
   };
   const logSince = (from: number): string => confd!.output().slice(from);
 

@@ -27,22 +27,22 @@ export function resourceStateDir(stateDir: string, name: string, dest: string): 
 
 /**
  * Writes `data` to a temporary file and renames it over `path`. Pieces are written with one writev (no copy into
- * one buffer); `content` (a rendered file) as its bytes (writeAll: also bytes that are not UTF-8).
+ * one buffer); a string as UTF-8, or with `content` (a rendered file) as its bytes (writeAll: also bytes that are
+ * not UTF-8).
  */
 function writeAtomic(path: string, data: string | readonly Uint8Array[], content = false): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
-    if (typeof data === 'string') {
-      if (content) writeAll(fd, data);
-      else {
-        const bytes = Buffer.from(data);
-        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    if (typeof data === 'string' && content) writeAll(fd, data);
+    else {
+      const pieces = typeof data === 'string' ? [Buffer.from(data)] : (data as Uint8Array[]);
+      const written = writevSync(fd, pieces);
+      if (written < pieces.reduce((n, b) => n + b.byteLength, 0)) {
+        // A short write (a nearly full disk): the rest, until it is all written or writing fails.
+        const rest = Buffer.concat(pieces).subarray(written);
+        for (let off = 0; off < rest.length; ) off += writeSync(fd, rest, off);
       }
-    } else {
-      const total = data.reduce((n, b) => n + b.byteLength, 0);
-      const written = writevSync(fd, data as Uint8Array[]);
-      if (written !== total) writeSync(fd, Buffer.concat(data as Uint8Array[]).subarray(written)); // a short write (a nearly full disk)
     }
   } finally {
     closeSync(fd);

@@ -23,7 +23,7 @@ import { MAINT_MASK } from '../../src/haproxy/plan.js';
 import { startEtcd, type EtcdServer } from '../devservers/etcd.js';
 import { findHaproxy, startHaproxy, type HaproxyServer } from '../devservers/haproxy.js';
 import { httpGet, startHttpBackend, type HttpBackend } from '../devservers/httpbackends.js';
-import { freePort, makeTempDir, removeTempDir, type StartedProcess } from '../devservers/process.js';
+import { freePort, makeTempDir, removeTempDir, waitFor, type StartedProcess } from '../devservers/process.js';
 import { prepareExampleConfdir, REPO_ROOT, runConfdOnce, startConfdWatch } from '../demo/setup.js';
 import { formatProfile, summarizeProfile } from './profile.js';
 import { benchClient, bulkLoad, ETCD_BENCH_ARGS } from './etcdload.js';
@@ -195,11 +195,7 @@ async function runPath(o: {
     const api = new RuntimeApi(socket, { timeoutMs: 2000 });
     // Ready: the daemon's first run is over (the file found in sync, haproxy's live state compared with it), so
     // the first change does not wait for the start-up.
-    for (const until = Date.now() + 60_000; ; await sleep(50)) {
-      if (confd.hasExited()) throw new Error(`confd -watch exited:\n${confd.output().slice(-2000)}`);
-      if ((await fetch(`http://${metrics}/ready`).catch(() => undefined))?.status === 200) break;
-      if (Date.now() > until) throw new Error(`confd -watch not ready after 60 s:\n${confd.output().slice(-2000)}`);
-    }
+    await waitFor(async () => (await fetch(`http://${metrics}/ready`)).status === 200, { what: "confd -watch's /ready", process: confd, timeoutMs: 60_000 });
     const startProc = await hap.showProc();
     o.log(`${o.name}: ${args.domains} domains x ${args.servers} servers loaded, haproxy and confd running; ${o.changes} changes`);
 
@@ -271,8 +267,9 @@ async function runPath(o: {
         await sleep(2);
       }
       if (ok) {
-        latencies.push(performance.now() - acked);
-        each.push({ n: i + 1, kind, ms: performance.now() - acked });
+        const ms = performance.now() - acked;
+        latencies.push(ms);
+        each.push({ n: i + 1, kind, ms });
       } else timeouts++;
       if (seenAt > 0) watchFloor.push(Math.max(0, seenAt - ackedAt));
       if ((i + 1) % 50 === 0) o.log(`${o.name}: ${i + 1} changes`);
